@@ -1,0 +1,133 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { NbstoreError } from './errors.js';
+
+/**
+ * Settings, named as nteract bookstore names them so that a team's bookstore configuration
+ * carries over. `store` is nbstore's own: which kind of versioned store the workspace uses.
+ */
+export interface Settings {
+  store: 'embedded' | 's3';
+  s3_bucket: string;
+  s3_endpoint_url: string;
+  s3_region_name: string;
+  s3_access_key_id: string;
+  s3_secret_access_key: string;
+  workspace_prefix: string;
+  published_prefix: string;
+  max_threads: number;
+  author: string;
+}
+
+export type SettingName = keyof Settings;
+export type PartialSettings = Partial<Settings>;
+
+export const DEFAULTS: Settings = {
+  store: 'embedded',
+  s3_bucket: '',
+  s3_endpoint_url: '',
+  s3_region_name: 'us-east-1',
+  s3_access_key_id: '',
+  s3_secret_access_key: '',
+  workspace_prefix: 'workspace',
+  published_prefix: 'published',
+  max_threads: 16,
+  author: '',
+};
+
+export const SECRET_SETTINGS: readonly SettingName[] = ['s3_access_key_id', 's3_secret_access_key'];
+
+/** bookstore reads only these five from the environment; nbstore reads them too. */
+const BOOKSTORE_ENV: Partial<Record<SettingName, string>> = {
+  s3_bucket: 'JPYNB_S3_BUCKET',
+  s3_endpoint_url: 'JPYNB_S3_ENDPOINT_URL',
+  s3_region_name: 'JPYNB_S3_REGION_NAME',
+  s3_access_key_id: 'JPYNB_S3_ACCESS_KEY_ID',
+  s3_secret_access_key: 'JPYNB_S3_SECRET_ACCESS_KEY',
+};
+
+const SETTING_NAMES = Object.keys(DEFAULTS) as SettingName[];
+
+/** `NBSTORE_S3_BUCKET`, `NBSTORE_WORKSPACE_PREFIX`, … for every setting. */
+export function nbstoreEnvName(name: SettingName): string {
+  return `NBSTORE_${name.toUpperCase()}`;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, nameOf: (name: SettingName) => string | undefined, source: string): PartialSettings {
+  const out: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    const variable = nameOf(name);
+    const value = variable === undefined ? undefined : env[variable];
+    if (value !== undefined && value !== '') out[name] = coerce(name, value, `${source} ${variable}`);
+  }
+  return out as PartialSettings;
+}
+
+function coerce(name: SettingName, value: unknown, where: string): Settings[SettingName] {
+  if (name === 'max_threads') {
+    const n = typeof value === 'number' ? value : Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 1024) {
+      throw new NbstoreError('bad-config', `${where}: max_threads must be a whole number from 1 to 1024`);
+    }
+    return n;
+  }
+  if (name === 'store') {
+    if (value !== 'embedded' && value !== 's3') throw new NbstoreError('bad-config', `${where}: store must be "embedded" or "s3"`);
+    return value;
+  }
+  if (typeof value !== 'string') throw new NbstoreError('bad-config', `${where}: ${name} must be a string`);
+  return name.endsWith('_prefix') ? normalisePrefix(value) : value;
+}
+
+/** Checks a parsed config file and keeps only known settings. */
+export function validateConfigFile(data: unknown, where: string): PartialSettings {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new NbstoreError('bad-config', `${where}: not a JSON object`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(data)) {
+    if (!(SETTING_NAMES as string[]).includes(name)) {
+      throw new NbstoreError('bad-config', `${where}: unknown setting "${name}"`);
+    }
+    out[name] = coerce(name as SettingName, value, where);
+  }
+  return out as PartialSettings;
+}
+
+/** Prefixes are joined as bookstore joins them: no leading or trailing slashes. */
+export function normalisePrefix(prefix: string): string {
+  return prefix.split('/').filter((part) => part !== '').join('/');
+}
+
+export interface SettingSources {
+  flags?: PartialSettings;
+  env: NodeJS.ProcessEnv;
+  workspace?: PartialSettings;
+  user?: PartialSettings;
+}
+
+/** Highest first: flags, NBSTORE_* env, JPYNB_S3_* env, workspace config, user config, defaults. */
+export function resolveSettings(sources: SettingSources): Settings {
+  const layers: PartialSettings[] = [
+    DEFAULTS,
+    sources.user ?? {},
+    sources.workspace ?? {},
+    fromEnv(sources.env, (name) => BOOKSTORE_ENV[name], 'environment'),
+    fromEnv(sources.env, nbstoreEnvName, 'environment'),
+    sources.flags ?? {},
+  ];
+  const merged = Object.assign({}, ...layers.map(definedOnly)) as Settings;
+  // The kind of store is the workspace's own: an environment that names a bucket for bookstore
+  // must not silently move an embedded workspace to S3.
+  merged.store = sources.workspace?.store ?? 'embedded';
+  return merged;
+}
+
+function definedOnly(layer: PartialSettings): PartialSettings {
+  return Object.fromEntries(Object.entries(layer).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+export function userConfigPath(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(base, 'nbstore', 'config.json');
+}
