@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Settings } from '../config.js';
+import { NbstoreError } from '../errors.js';
+import { decodeMetadata, encodeMetadata } from './metadata.js';
+import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
+
+export interface S3Options {
+  /** Milliseconds to wait for a connection, and for each response. */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Called once per HTTP request sent (benchmarks count requests with it). */
+  onRequest?: (command: string) => void;
+}
+
+const COPY_NONCE = 'nbstore-copy-nonce';
+
+export class S3Store implements Store {
+  readonly id: string;
+  readonly location: string;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+
+  constructor(settings: Settings, options: S3Options = {}) {
+    this.bucket = settings.s3_bucket;
+    const endpoint = settings.s3_endpoint_url || undefined;
+    this.id = `s3://${endpoint ?? 'aws'}/${this.bucket}`;
+    this.location = `s3://${this.bucket}`;
+    const agentOptions = { keepAlive: true, maxSockets: settings.max_threads };
+    this.client = new S3Client({
+      region: settings.s3_region_name,
+      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+      ...(settings.s3_access_key_id && settings.s3_secret_access_key
+        ? { credentials: { accessKeyId: settings.s3_access_key_id, secretAccessKey: settings.s3_secret_access_key } }
+        : {}),
+      // Ceph RGW rejects the SDK's default streaming CRC32 trailer (411), and nbstore checks
+      // bodies against its own SHA-256 anyway.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+      requestHandler: new NodeHttpHandler({
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
+        connectionTimeout: options.connectTimeoutMs ?? 5_000,
+        requestTimeout: options.requestTimeoutMs ?? 60_000,
+      }),
+    });
+    if (options.onRequest) {
+      const onRequest = options.onRequest;
+      this.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          onRequest(String(context.commandName));
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'nbstoreCountRequests' },
+      );
+    }
+  }
+
+  async check(options: CheckOptions = {}): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      const mapped = s3Error(err, `s3://${this.bucket}`);
+      if (mapped.code !== 'not-found' && mapped.code !== 'bucket-missing') throw mapped;
+      if (!options.createBucket) {
+        throw new NbstoreError('bucket-missing', `bucket ${this.bucket} does not exist (nbstore init --create-bucket creates it)`);
+      }
+      await request(this.client.send(new CreateBucketCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
+      options = { ...options, enableVersioning: true };
+    }
+    const versioning = await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
+    if (versioning.Status === 'Enabled') return;
+    if (!options.enableVersioning) {
+      const state = versioning.Status === 'Suspended' ? 'suspended' : 'not enabled';
+      throw new NbstoreError('versioning-off', `versioning is ${state} on bucket ${this.bucket} (nbstore init --enable-versioning turns it on)`);
+    }
+    await request(this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })), `s3://${this.bucket}`);
+  }
+
+  async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
+    const res = await request(
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) })),
+      key,
+    );
+    if (!res.VersionId) throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
+    return { key, versionId: res.VersionId, lastModified: new Date(), size: body.byteLength, isLatest: true, isDeleteMarker: false, metadata: lowerKeys(metadata) };
+  }
+
+  async get(key: string, versionId?: string): Promise<StoredVersion> {
+    const res = await request(this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })), describe(key, versionId));
+    const body = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+    return { info: toMeta(key, versionId, res), body };
+  }
+
+  async head(key: string, versionId?: string): Promise<VersionMeta> {
+    try {
+      const res = await request(this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })), describe(key, versionId));
+      return toMeta(key, versionId, res);
+    } catch (err) {
+      // A HEAD response has no body, so a 403 cannot say whether the key was wrong or access
+      // was denied: ask again with a one-byte GET, whose error names the cause.
+      if (!(err instanceof NbstoreError && err.code === 'access-denied')) throw err;
+      await request(this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Range: 'bytes=0-0' })), describe(key, versionId));
+      throw err;
+    }
+  }
+
+  async *versions(prefix: string): AsyncIterable<VersionInfo> {
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    for (;;) {
+      const page = await request(
+        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
+        prefix,
+      );
+      yield* mergePage(page.Versions ?? [], page.DeleteMarkers ?? []);
+      if (!page.IsTruncated) return;
+      keyMarker = page.NextKeyMarker;
+      versionIdMarker = page.NextVersionIdMarker;
+    }
+  }
+
+  async *objects(prefix: string): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    for (;;) {
+      const page = await request(this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })), prefix);
+      for (const object of page.Contents ?? []) {
+        if (object.Key) yield { key: object.Key, lastModified: object.LastModified ?? new Date(0), size: object.Size ?? 0 };
+      }
+      if (!page.IsTruncated) return;
+      token = page.NextContinuationToken;
+    }
+  }
+
+  async copy(from: { key: string; versionId: string }, toKey: string, metadata: Record<string, string>): Promise<VersionMeta> {
+    // Ceph RGW returns no version id from CopyObject: tag the copy with a nonce and find the
+    // version that carries it.
+    const nonce = randomBytes(12).toString('hex');
+    const copySource = `${this.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}?versionId=${encodeURIComponent(from.versionId)}`;
+    const res = await request(
+      this.client.send(new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: toKey,
+        CopySource: copySource,
+        MetadataDirective: 'REPLACE',
+        ContentType: 'application/x-ipynb+json',
+        Metadata: encodeMetadata({ ...metadata, [COPY_NONCE]: nonce }),
+      })),
+      describe(from.key, from.versionId),
+    );
+    const versionId = res.VersionId ?? (await this.findByNonce(toKey, nonce));
+    return this.head(toKey, versionId);
+  }
+
+  private async findByNonce(key: string, nonce: string): Promise<string> {
+    for await (const version of versionsOfKey(this, key)) {
+      if (version.isDeleteMarker) continue;
+      const meta = await this.head(key, version.versionId);
+      if (meta.metadata[COPY_NONCE] === nonce) return version.versionId;
+    }
+    throw new NbstoreError('s3-error', `${key}: the copy succeeded but its version cannot be found`);
+  }
+
+  async remove(key: string): Promise<VersionInfo> {
+    const res = await request(this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })), key);
+    return { key, versionId: res.VersionId ?? 'null', lastModified: new Date(), size: 0, isLatest: true, isDeleteMarker: true };
+  }
+
+}
+
+/** Awaits one S3 request, mapping any failure to a user error about `what`. */
+async function request<T>(pending: Promise<T>, what: string): Promise<T> {
+  try {
+    return await pending;
+  } catch (err) {
+    throw s3Error(err, what);
+  }
+}
+
+type ListedVersion = { Key?: string; VersionId?: string; LastModified?: Date; Size?: number; IsLatest?: boolean };
+
+/** ListObjectVersions returns versions and delete markers in two arrays; put them back in one
+ * history: keys ascending, newest first, each delete marker where it happened. */
+export function mergePage(versions: ListedVersion[], deleteMarkers: ListedVersion[]): VersionInfo[] {
+  const all = [
+    ...versions.map((v, order) => ({ v, order, isDeleteMarker: false })),
+    ...deleteMarkers.map((v, order) => ({ v, order, isDeleteMarker: true })),
+  ];
+  all.sort((a, b) => {
+    const ka = a.v.Key ?? '';
+    const kb = b.v.Key ?? '';
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    const ta = a.v.LastModified?.getTime() ?? 0;
+    const tb = b.v.LastModified?.getTime() ?? 0;
+    if (ta !== tb) return tb - ta;
+    if (a.isDeleteMarker === b.isDeleteMarker) return a.order - b.order;
+    // Same instant: whichever S3 calls latest is the newer.
+    return (b.v.IsLatest ? 1 : 0) - (a.v.IsLatest ? 1 : 0);
+  });
+  return all.map(({ v, isDeleteMarker }) => ({
+    key: v.Key ?? '',
+    versionId: v.VersionId ?? 'null',
+    lastModified: v.LastModified ?? new Date(0),
+    size: v.Size ?? 0,
+    isLatest: v.IsLatest ?? false,
+    isDeleteMarker,
+  }));
+}
+
+function toMeta(
+  key: string,
+  requested: string | undefined,
+  res: { VersionId?: string; LastModified?: Date; ContentLength?: number; Metadata?: Record<string, string> },
+): VersionMeta {
+  return {
+    key,
+    versionId: res.VersionId ?? requested ?? 'null',
+    lastModified: res.LastModified ?? new Date(0),
+    size: res.ContentLength ?? 0,
+    isLatest: requested === undefined,
+    isDeleteMarker: false,
+    metadata: decodeMetadata(res.Metadata ?? {}),
+  };
+}
+
+function lowerKeys(metadata: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function describe(key: string, versionId?: string): string {
+  return versionId === undefined ? key : `${key}@${versionId}`;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+
+/** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
+export function s3Error(err: unknown, what: string): NbstoreError {
+  if (err instanceof NbstoreError) return err;
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; errors?: unknown[] };
+  const name = e.name ?? '';
+  const status = e.$metadata?.httpStatusCode;
+  const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
+  const options = { cause: err };
+  if (name === 'NoSuchBucket') return new NbstoreError('bucket-missing', `${what}: the bucket does not exist`, options);
+  if (name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'NotFound' || (status === 404 && name !== 'NoSuchBucket')) {
+    return new NbstoreError('not-found', `${what}: not found in the store`, options);
+  }
+  if (name === 'InvalidArgument' && status === 400 && /version/i.test(e.message ?? '')) {
+    return new NbstoreError('not-found', `${what}: no such version`, options);
+  }
+  if (name === 'MethodNotAllowed' || status === 405) return new NbstoreError('not-found', `${what}: is a delete marker`, options);
+  if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
+    return new NbstoreError('bad-credentials', 'the S3 credentials were rejected (check the access key id and secret)', options);
+  }
+  if (name === 'CredentialsProviderError') {
+    return new NbstoreError('bad-credentials', 'no S3 credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or s3_access_key_id)', options);
+  }
+  if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
+    return new NbstoreError('access-denied', `${what}: access denied (check the credentials and the bucket policy)`, options);
+  }
+  if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+    return new NbstoreError('timeout', `${what}: the S3 endpoint did not answer in time`, options);
+  }
+  if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
+    return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);
+  }
+  const message = (e.message ?? String(err)).split('\n')[0];
+  return new NbstoreError('s3-error', `${what}: ${name || 'S3 error'}${status ? ` (HTTP ${status})` : ''}: ${message}`, options);
+}
