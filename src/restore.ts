@@ -1,0 +1,90 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { NbstoreError, errnoCode } from './errors.js';
+import { sha256, writeFileAtomic } from './files.js';
+import { canonicalHash, parseNotebook } from './notebook/notebook.js';
+import { spoolEntries } from './spool.js';
+import type { Store, VersionInfo } from './store/store.js';
+import { readVerified } from './versions.js';
+import type { TrackedNotebook, Workspace } from './workspace.js';
+
+export interface CheckoutOptions {
+  force?: boolean;
+}
+
+export interface CheckoutResult {
+  path: string;
+  versionId: string;
+  /** False when the file already held exactly that version. */
+  written: boolean;
+}
+
+/**
+ * Writes a version over the workspace's file for it and makes it the file's base. Refuses to
+ * overwrite content that is not in the store (edits since the base, saves still in the spool,
+ * an untracked file that differs) unless forced.
+ */
+export async function checkoutVersion(workspace: Workspace, store: Store, rel: string, version: VersionInfo, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+  return workspace.withNotebookLock(rel, async () => {
+    const { body } = await readVerified(store, version.key, version.versionId);
+    const canonical = canonicalHash(parseNotebook(body, `${rel}@${version.versionId}`));
+    const abs = workspace.absolutePath(rel);
+    const local = await readIfExists(abs);
+    const tracked = (await workspace.readState()).notebooks[rel];
+    if (!options.force) {
+      const waiting = (await spoolEntries(workspace.spoolDir, rel)).length;
+      if (waiting > 0) {
+        throw new NbstoreError('local-changes', `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} not yet pushed; run nbstore push first, or checkout --force`);
+      }
+      if (local !== undefined) refuseUnsaved(rel, local, tracked, canonical);
+    }
+    const written = local === undefined || sha256(local) !== sha256(body);
+    if (written) {
+      await mkdir(dirname(abs), { recursive: true }).catch(() => undefined);
+      await writeFileAtomic(abs, body);
+    }
+    await workspace.updateState((state) => {
+      state.notebooks[rel] = { key: version.key, base: version.versionId, sha256: sha256(body), canonical };
+    });
+    return { path: rel, versionId: version.versionId, written };
+  });
+}
+
+/** Writes a version to a file outside tracking (`checkout -o FILE`); never over another file. */
+export async function writeVersionTo(store: Store, version: VersionInfo, abs: string, shownAs: string, options: CheckoutOptions = {}): Promise<void> {
+  const { body } = await readVerified(store, version.key, version.versionId);
+  parseNotebook(body, `${version.key}@${version.versionId}`);
+  const local = await readIfExists(abs);
+  if (local !== undefined && !options.force && sha256(local) !== sha256(body)) {
+    throw new NbstoreError('local-changes', `${shownAs}: already exists; use --force to overwrite it`);
+  }
+  await writeFileAtomic(abs, body);
+}
+
+function refuseUnsaved(rel: string, local: Buffer, tracked: TrackedNotebook | undefined, target: string): void {
+  if (tracked && sha256(local) === tracked.sha256) return;
+  let localCanonical: string | undefined;
+  try {
+    localCanonical = canonicalHash(parseNotebook(local, rel));
+  } catch {
+    localCanonical = undefined;
+  }
+  if (localCanonical !== undefined && (localCanonical === tracked?.canonical || localCanonical === target)) return;
+  throw new NbstoreError(
+    'local-changes',
+    tracked
+      ? `${rel}: has local changes that are not pushed; push them first, or checkout --force to discard them`
+      : `${rel}: exists and is not from the store; push it first, or checkout --force to overwrite it`,
+  );
+}
+
+async function readIfExists(abs: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(abs);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
+    throw err;
+  }
+}

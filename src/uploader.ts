@@ -1,0 +1,193 @@
+import { stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { NbstoreError, isNbstoreError } from './errors.js';
+import { mapLimit, readUserFile, sha256 } from './files.js';
+import { MAX_NOTEBOOK_BYTES, type Notebook, canonicalHash, parseNotebook } from './notebook/notebook.js';
+import { addToSpool, readSpooledBody, removeFromSpool, spoolEntries, type SpoolEntry } from './spool.js';
+import { META } from './store/metadata.js';
+import type { Store, VersionMeta } from './store/store.js';
+import type { Workspace } from './workspace.js';
+
+export interface PushOptions {
+  message?: string;
+  now?: Date;
+}
+
+export interface PushResult {
+  path: string;
+  status: 'pushed' | 'up-to-date';
+  versionId: string;
+  parent?: string;
+  /** Earlier saves from the spool delivered before this one. */
+  delivered: number;
+}
+
+/** Failures that mean "the store is not there right now", after which a save is spooled. */
+function isOffline(err: unknown): boolean {
+  return isNbstoreError(err) && (err.code === 'endpoint-unreachable' || err.code === 'timeout' || err.code === 's3-error');
+}
+
+export function authorOf(workspace: Workspace): string {
+  if (workspace.settings.author) return workspace.settings.author;
+  try {
+    return workspace.env.USER || userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Reads a notebook file for pushing: exists, is a file, within the size limit, parses. */
+export async function readNotebookFile(abs: string, shownAs: string): Promise<{ bytes: Buffer; notebook: Notebook }> {
+  const info = await stat(abs).catch(() => undefined);
+  if (info?.isDirectory()) throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`);
+  if (info && info.size > MAX_NOTEBOOK_BYTES) {
+    throw new NbstoreError('too-large', `${shownAs}: ${info.size} bytes is over nbstore's limit of ${MAX_NOTEBOOK_BYTES} bytes (256 MiB)`);
+  }
+  const bytes = await readUserFile(abs, shownAs);
+  return { bytes, notebook: parseNotebook(bytes, shownAs) };
+}
+
+/**
+ * Pushes one notebook: first any saves of it still waiting in the spool, in save order, then the
+ * file as it is now, unless its content is unchanged since its base version. When the store
+ * cannot be reached the save goes to the spool and the push fails with `spooled`.
+ */
+export async function pushNotebook(workspace: Workspace, store: Store, rel: string, options: PushOptions = {}): Promise<PushResult> {
+  return workspace.withNotebookLock(rel, async () => {
+    const { bytes, notebook } = await readNotebookFile(workspace.absolutePath(rel), rel);
+    let delivered = 0;
+    try {
+      delivered = await deliverSpooled(workspace, store, rel);
+      const result = await upload(workspace, store, rel, bytes, notebook, { message: options.message });
+      return { ...result, delivered };
+    } catch (err) {
+      if (!isOffline(err)) throw err;
+      await spoolSave(workspace, rel, bytes, (options.now ?? new Date()).toISOString(), options.message);
+      throw offlineError(err as NbstoreError, rel, (await spoolEntries(workspace.spoolDir, rel)).length);
+    }
+  });
+}
+
+/** Delivers every spooled save of every notebook (`nbstore push --flush`). */
+export async function flushSpool(workspace: Workspace, store: Store): Promise<{ delivered: number; paths: string[] }> {
+  const paths = [...new Set((await spoolEntries(workspace.spoolDir)).map((e) => e.path))];
+  const counts = await mapLimit(paths, workspace.settings.max_threads, (rel) =>
+    workspace.withNotebookLock(rel, async () => {
+      try {
+        return await deliverSpooled(workspace, store, rel);
+      } catch (err) {
+        if (!isOffline(err)) throw err;
+        throw offlineError(err as NbstoreError, rel, (await spoolEntries(workspace.spoolDir, rel)).length);
+      }
+    }),
+  );
+  return { delivered: counts.reduce((a, b) => a + b, 0), paths };
+}
+
+function offlineError(err: NbstoreError, rel: string, waiting: number): NbstoreError {
+  return new NbstoreError(
+    'spooled',
+    `${err.message}; ${rel} is kept locally (${waiting} save${waiting === 1 ? '' : 's'} waiting in .nbstore/spool) and the next push sends it`,
+    { cause: err },
+  );
+}
+
+/** Adds a save to the spool unless it repeats the newest save already waiting there. */
+async function spoolSave(workspace: Workspace, rel: string, bytes: Uint8Array, savedAt: string, message?: string): Promise<void> {
+  const waiting = await spoolEntries(workspace.spoolDir, rel);
+  const newest = waiting[waiting.length - 1];
+  if (newest) {
+    const previous = await readSpooledBody(workspace.spoolDir, newest).catch(() => undefined);
+    if (previous && sha256(previous) === sha256(bytes)) return;
+  }
+  await addToSpool(workspace.spoolDir, { path: rel, savedAt, author: authorOf(workspace), ...(message ? { message } : {}) }, bytes);
+}
+
+async function deliverSpooled(workspace: Workspace, store: Store, rel: string): Promise<number> {
+  let delivered = 0;
+  for (const entry of await spoolEntries(workspace.spoolDir, rel)) {
+    const bytes = await readSpooledBody(workspace.spoolDir, entry).catch(() => undefined);
+    if (bytes !== undefined) {
+      let notebook: Notebook | undefined;
+      try {
+        notebook = parseNotebook(bytes, rel);
+      } catch {
+        // Jupyter only saves notebooks; a snapshot that does not parse was torn by a crash.
+      }
+      if (notebook) {
+        const result = await upload(workspace, store, rel, bytes, notebook, entry);
+        if (result.status === 'pushed') delivered++;
+      }
+    }
+    await removeFromSpool(workspace.spoolDir, entry);
+  }
+  return delivered;
+}
+
+async function upload(
+  workspace: Workspace,
+  store: Store,
+  rel: string,
+  bytes: Uint8Array,
+  notebook: Notebook,
+  save: Partial<Pick<SpoolEntry, 'savedAt' | 'message' | 'author'>>,
+): Promise<Omit<PushResult, 'delivered'>> {
+  const key = workspace.keyFor(rel);
+  const canonical = canonicalHash(notebook);
+  const digest = sha256(bytes);
+  const tracked = (await workspace.readState()).notebooks[rel];
+  let parent = tracked?.key === key ? tracked.base : undefined;
+  if (tracked?.key === key && tracked.canonical === canonical) {
+    return { path: rel, status: 'up-to-date', versionId: tracked.base };
+  }
+  if (parent === undefined) {
+    // Not pushed from here before: the latest version in the store is the parent, and may
+    // already hold this content (a clone, or a push from another machine).
+    const latest = await headLatest(store, key);
+    if (latest) {
+      parent = latest.versionId;
+      if (await holdsContent(store, latest, canonical)) {
+        await track(workspace, rel, { key, base: latest.versionId, sha256: digest, canonical });
+        return { path: rel, status: 'up-to-date', versionId: latest.versionId };
+      }
+    }
+  }
+  const metadata: Record<string, string> = {
+    [META.author]: save.author ?? authorOf(workspace),
+    [META.sha256]: digest,
+    [META.canonical]: canonical,
+  };
+  if (parent) metadata[META.parent] = parent;
+  if (save.message) metadata[META.message] = save.message;
+  if (save.savedAt) metadata[META.savedAt] = save.savedAt;
+  const version = await store.put(key, bytes, metadata);
+  await track(workspace, rel, { key, base: version.versionId, sha256: digest, canonical });
+  return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };
+}
+
+async function headLatest(store: Store, key: string): Promise<VersionMeta | undefined> {
+  try {
+    return await store.head(key);
+  } catch (err) {
+    if (isNbstoreError(err, 'not-found')) return undefined;
+    throw err;
+  }
+}
+
+async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
+  const recorded = version.metadata[META.canonical];
+  if (recorded) return recorded === canonical;
+  // Written by another tool: compare the content itself.
+  const { body } = await store.get(version.key, version.versionId);
+  try {
+    return canonicalHash(parseNotebook(body, version.key)) === canonical;
+  } catch {
+    return false;
+  }
+}
+
+function track(workspace: Workspace, rel: string, entry: { key: string; base: string; sha256: string; canonical: string }): Promise<void> {
+  return workspace.updateState((state) => {
+    state.notebooks[rel] = entry;
+  });
+}

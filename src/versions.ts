@@ -1,0 +1,81 @@
+import { NbstoreError } from './errors.js';
+import { mapLimit, sha256 } from './files.js';
+import { type Revision, parseRevision, resolveRevision, shortIds } from './revision.js';
+import { META } from './store/metadata.js';
+import { type Store, type StoredVersion, type VersionInfo, collect, versionsOfKey } from './store/store.js';
+
+/** One entry of a notebook's history as nbstore shows it. */
+export interface HistoryEntry {
+  key: string;
+  versionId: string;
+  shortId: string;
+  lastModified: Date;
+  size: number;
+  isLatest: boolean;
+  isDeleteMarker: boolean;
+  /** From nbstore's metadata; absent on versions other tools wrote. */
+  author?: string;
+  message?: string;
+  parent?: string;
+  sha256?: string;
+  savedAt?: string;
+}
+
+/** The versions of exactly `key`, newest first, delete markers included. */
+export function listHistory(store: Store, key: string): Promise<VersionInfo[]> {
+  return collect(versionsOfKey(store, key));
+}
+
+/** Adds author, message and the rest from each version's metadata (one HEAD per version, in
+ * parallel; the version cache answers for versions seen before). */
+export async function describeHistory(store: Store, history: readonly VersionInfo[], threads: number): Promise<HistoryEntry[]> {
+  const short = shortIds(history);
+  return mapLimit(history, threads, async (version) => {
+    const entry: HistoryEntry = { ...version, shortId: short.get(version.versionId) ?? version.versionId };
+    if (version.isDeleteMarker) return entry;
+    const { metadata } = await store.head(version.key, version.versionId);
+    return { ...entry, ...fromMetadata(metadata) };
+  });
+}
+
+export function fromMetadata(metadata: Record<string, string>): Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt'> {
+  const out: Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt'> = {};
+  if (metadata[META.author]) out.author = metadata[META.author];
+  if (metadata[META.message]) out.message = metadata[META.message];
+  if (metadata[META.parent]) out.parent = metadata[META.parent];
+  if (metadata[META.sha256]) out.sha256 = metadata[META.sha256];
+  if (metadata[META.savedAt]) out.savedAt = metadata[META.savedAt];
+  return out;
+}
+
+/** Finds the version `revText` names among the versions of `key`. */
+export async function findVersion(store: Store, key: string, revText: string, subject: string, now = new Date()): Promise<VersionInfo> {
+  const rev = parseRevision(revText, now);
+  const history = await listHistory(store, key);
+  if (history.length === 0) throw new NbstoreError('unknown-revision', `${subject}: no versions in the store (push it first)`);
+  return resolveRevision(rev, history, subject);
+}
+
+/**
+ * Finds a version by id (or unique prefix) among every notebook under `prefix`, for commands
+ * given a version id and no path.
+ */
+export async function findVersionAnywhere(store: Store, prefix: string, revText: string, now = new Date()): Promise<VersionInfo> {
+  const rev: Revision = parseRevision(revText, now);
+  if (rev.kind !== 'id') throw new NbstoreError('usage', `${revText} needs a notebook path: only a version id finds its notebook by itself`);
+  const matches: VersionInfo[] = [];
+  for await (const version of store.versions(prefix === '' ? '' : `${prefix}/`)) {
+    if (version.versionId.startsWith(rev.id)) matches.push(version);
+  }
+  return resolveRevision(rev, matches, prefix === '' ? 'the store' : `${prefix}/`);
+}
+
+/** Reads a version and checks its body against the SHA-256 nbstore recorded when it pushed it. */
+export async function readVerified(store: Store, key: string, versionId: string): Promise<StoredVersion> {
+  const version = await store.get(key, versionId);
+  const recorded = version.info.metadata[META.sha256];
+  if (recorded && recorded !== sha256(version.body)) {
+    throw new NbstoreError('checksum-mismatch', `${key}@${versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
+  }
+  return version;
+}

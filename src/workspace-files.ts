@@ -1,0 +1,42 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { NbstoreError } from './errors.js';
+import { WORKSPACE_DIR, type Workspace } from './workspace.js';
+
+/** Folders never searched for notebooks: Jupyter's checkpoints, hidden and tool folders. */
+const SKIPPED_DIRS = new Set(['.ipynb_checkpoints', WORKSPACE_DIR, 'node_modules', '.git', '__pycache__']);
+
+/**
+ * The notebooks a command names, as workspace-relative paths: files as given (they must exist),
+ * folders searched for `*.ipynb`.
+ */
+export async function notebooksUnder(workspace: Workspace, cwd: string, paths: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const path of paths) {
+    const abs = resolve(cwd, path);
+    // The workspace root itself is a folder to search, not a path to store.
+    const rel = abs === workspace.root ? '' : workspace.relativePath(cwd, abs);
+    const info = await stat(abs).catch(() => undefined);
+    if (!info) throw new NbstoreError('file-missing', `${path}: no such file`);
+    if (info.isDirectory()) {
+      const before = found.size;
+      for (const file of await findNotebooks(abs)) found.add(workspace.relativePath(cwd, file));
+      if (found.size === before) throw new NbstoreError('file-missing', `${path}: no notebooks in this folder`);
+    } else {
+      found.add(rel);
+    }
+  }
+  return [...found];
+}
+
+async function findNotebooks(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) out.push(...(await findNotebooks(join(dir, entry.name))));
+    } else if (entry.isFile() && entry.name.endsWith('.ipynb')) {
+      out.push(join(dir, entry.name));
+    }
+  }
+  return out.sort();
+}
