@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The only place an error becomes an exit status and a line on stderr.
+import { readFileSync } from 'node:fs';
+
+const argv = process.argv.slice(2);
+
+// `--version` needs none of the command machinery: answer before loading it.
+if (argv.length === 1 && argv[0] === '--version') {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  // `nbstore log … | head` closes the pipe early; that is not a failure.
+  process.stdout.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  try {
+    const { main } = await import('../dist/src/main.js');
+    process.exitCode = await main(argv);
+  } catch (err) {
+    const debug = process.env.NBSTORE_DEBUG === '1';
+    if (err && err.name === 'NbstoreError') {
+      process.stderr.write(`nbstore: ${err.message}\n`);
+      if (debug && err.cause) process.stderr.write(`${err.cause.stack ?? err.cause}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`nbstore: internal error: ${err?.message ?? err}${debug ? '' : ' (NBSTORE_DEBUG=1 shows details)'}\n`);
+      if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
+      process.exitCode = 70;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { paintFor } from '../io.js';
+import { checkoutVersion, writeVersionTo } from '../restore.js';
+import { defineCommand, writeLine } from './command.js';
+import { locateVersion } from './locate.js';
+
+export default defineCommand({
+  command: 'checkout <rev> [path]',
+  describe: 'Restore a version of a notebook to the local file',
+  examples: [
+    ['$0 checkout 3HLf5xQa', 'Restore that version over its notebook (refuses unpushed edits)'],
+    ['$0 checkout ~1 mine.ipynb --force', 'Go back one version, discarding local edits'],
+    ['$0 checkout @{2d} mine.ipynb -o mine-2-days-ago.ipynb', 'Write the version of two days ago to another file'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('rev', { type: 'string', demandOption: true, describe: 'Version id or prefix, latest, ~N, @{date}' })
+      .positional('path', { type: 'string', describe: 'The notebook (optional with a version id)' })
+      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite local changes that are not pushed' })
+      .option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead; it does not become tracked' }),
+  async run(args, context) {
+    const { io } = context;
+    const { workspace, store, rel, version } = await locateVersion(context, args.rev, args.path);
+    const paint = paintFor(io);
+    if (args.output !== undefined) {
+      await writeVersionTo(store, version, resolve(io.cwd, args.output), args.output, { force: args.force });
+      writeLine(io.stdout, `wrote ${rel} version ${paint.yellow(version.versionId)} to ${args.output}`);
+      return;
+    }
+    const result = await checkoutVersion(workspace, store, rel, version, { force: args.force });
+    writeLine(
+      io.stdout,
+      result.written ? `checked out ${rel} at version ${paint.yellow(version.versionId)}` : `${rel} is already at version ${paint.yellow(version.versionId)}`,
+    );
+  },
+});

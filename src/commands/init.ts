@@ -1,0 +1,50 @@
+import type { PartialSettings } from '../config.js';
+import { NbstoreError } from '../errors.js';
+import { Workspace, joinKey } from '../workspace.js';
+import { defineCommand, writeLine } from './command.js';
+
+/** `s3://bucket[/prefix]` → bucket and workspace prefix. */
+export function parseStoreUrl(url: string): { bucket: string; prefix?: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!match) throw new NbstoreError('usage', `${url}: a store is s3://bucket[/prefix], or nothing for the embedded store`);
+  const bucket = match[1] as string;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new NbstoreError('usage', `${bucket}: not a valid S3 bucket name`);
+  const prefix = joinKey(match[2] ?? '');
+  return prefix ? { bucket, prefix } : { bucket };
+}
+
+export default defineCommand({
+  command: 'init [store]',
+  describe: 'Make the current directory an nbstore workspace',
+  examples: [
+    ['$0 init', 'Keep versions in the embedded store inside .nbstore/ (no cloud account needed)'],
+    ['$0 init s3://team-notebooks/workspace/kylek/notebooks', 'Keep versions in a versioned S3 bucket under that prefix'],
+    ['$0 init s3://my-bucket --endpoint-url http://127.0.0.1:9000 --create-bucket', 'Use MinIO or Ceph, creating a versioned bucket'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('store', { type: 'string', describe: 's3://bucket[/workspace prefix]; omit for the embedded store' })
+      .option('create-bucket', { type: 'boolean', default: false, describe: 'Create the bucket (with versioning) if it does not exist' })
+      .option('enable-versioning', { type: 'boolean', default: false, describe: 'Turn on versioning if the bucket does not have it' }),
+  async run(args, { io, flags }) {
+    const root = io.cwd;
+    if (await Workspace.exists(root)) throw new NbstoreError('already-a-workspace', `${root} is already an nbstore workspace`);
+    // Only what was asked for here goes into the workspace's config; credentials never do.
+    const config: PartialSettings = { store: args.store ? 's3' : 'embedded' };
+    if (args.store) {
+      const { bucket, prefix } = parseStoreUrl(args.store);
+      config.s3_bucket = bucket;
+      if (prefix) config.workspace_prefix = prefix;
+    }
+    for (const name of ['s3_endpoint_url', 's3_region_name', 'workspace_prefix', 'published_prefix', 'max_threads'] as const) {
+      if (flags[name] !== undefined) Object.assign(config, { [name]: flags[name] });
+    }
+    const workspace = await Workspace.withConfig(root, io, flags, config);
+    const store = await workspace.openStore();
+    await store.check({ createBucket: args.createBucket, enableVersioning: args.enableVersioning });
+    await Workspace.create(root, config);
+    const where = workspace.settings.store === 's3' ? `s3://${workspace.settings.s3_bucket}` : 'the embedded store (.nbstore/store)';
+    writeLine(io.stdout, `Initialised nbstore workspace in ${root}`);
+    writeLine(io.stdout, `notebooks are versioned in ${where} under ${workspace.settings.workspace_prefix || '(no prefix)'}/`);
+  },
+});

@@ -1,0 +1,28 @@
+import { NbstoreError } from '../errors.js';
+import type { Store, VersionInfo } from '../store/store.js';
+import { findVersion, findVersionAnywhere } from '../versions.js';
+import type { Workspace } from '../workspace.js';
+import type { CommandContext } from './command.js';
+
+export interface Located {
+  workspace: Workspace;
+  store: Store;
+  /** Workspace-relative path of the notebook the version belongs to. */
+  rel: string;
+  version: VersionInfo;
+}
+
+/** The version `REV [PATH]` names; with no path, a version id finds its own notebook. */
+export async function locateVersion(context: CommandContext, rev: string, path: string | undefined): Promise<Located> {
+  const workspace = await context.workspace();
+  const store = await workspace.openStore();
+  if (path !== undefined) {
+    const rel = workspace.relativePath(context.io.cwd, path);
+    const version = await findVersion(store, workspace.keyFor(rel), rev, rel, context.now());
+    return { workspace, store, rel, version };
+  }
+  const version = await findVersionAnywhere(store, workspace.settings.workspace_prefix, rev, context.now());
+  const rel = workspace.pathOfKey(version.key);
+  if (rel === undefined) throw new NbstoreError('unknown-revision', `${rev}: not a version of a notebook in this workspace`);
+  return { workspace, store, rel, version };
+}

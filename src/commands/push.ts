@@ -1,0 +1,72 @@
+import { NbstoreError, isNbstoreError } from '../errors.js';
+import { mapLimit } from '../files.js';
+import { paintFor } from '../io.js';
+import { progressReporter } from '../progress.js';
+import { flushSpool, pushNotebook, type PushResult } from '../uploader.js';
+import { notebooksUnder } from '../workspace-files.js';
+import { defineCommand, writeLine } from './command.js';
+
+export default defineCommand({
+  command: 'push [paths..]',
+  describe: 'Store notebooks as new versions (folders: every notebook in them)',
+  examples: [
+    ['$0 push mine.ipynb -m "Fit the baseline"', 'Push one notebook with a message; prints the new version id'],
+    ['$0 push notebooks/', 'Push every notebook under a folder, in parallel'],
+    ['$0 push --flush', 'Send saves that are waiting in the local spool'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('paths', { type: 'string', array: true, describe: 'Notebooks or folders' })
+      .option('message', { alias: 'm', type: 'string', describe: 'Message recorded with the version' })
+      .option('flush', { type: 'boolean', default: false, describe: 'Deliver saves waiting in the spool (from the Jupyter hook or an outage)' }),
+  async run(args, { io, workspace: findWorkspace }) {
+    const workspace = await findWorkspace();
+    const paths = args.paths ?? [];
+    if (paths.length === 0 && !args.flush) throw new NbstoreError('usage', 'name the notebooks to push (or use --flush)');
+    const store = await workspace.openStore();
+    const paint = paintFor(io);
+
+    if (args.flush) {
+      const { delivered, paths: flushed } = await flushSpool(workspace, store);
+      writeLine(io.stdout, flushed.length === 0 ? 'nothing waiting in the spool' : `delivered ${delivered} saved version${delivered === 1 ? '' : 's'} of ${flushed.length} notebook${flushed.length === 1 ? '' : 's'}`);
+      if (paths.length === 0) return;
+    }
+
+    const rels = await notebooksUnder(workspace, io.cwd, paths);
+    const report = (result: PushResult) => {
+      if (result.delivered > 0) writeLine(io.stdout, `${result.path}: delivered ${result.delivered} earlier save${result.delivered === 1 ? '' : 's'}`);
+      writeLine(
+        io.stdout,
+        result.status === 'pushed'
+          ? `${paint.green('pushed')}     ${result.path}  ${paint.yellow(result.versionId)}`
+          : `${paint.dim('up to date')} ${result.path}  ${paint.dim(result.versionId)}`,
+      );
+    };
+    if (rels.length === 1) {
+      report(await pushNotebook(workspace, store, rels[0] as string, { message: args.message }));
+      return;
+    }
+
+    const progress = progressReporter(io, 'pushing', rels.length);
+    const failures: NbstoreError[] = [];
+    await mapLimit(rels, workspace.settings.max_threads, async (rel) => {
+      try {
+        const result = await pushNotebook(workspace, store, rel, { message: args.message });
+        progress.clear();
+        report(result);
+      } catch (err) {
+        if (!isNbstoreError(err)) throw err;
+        failures.push(err);
+        progress.clear();
+        writeLine(io.stderr, `nbstore: ${err.message}`);
+      } finally {
+        progress.tick();
+      }
+    });
+    progress.done();
+    const first = failures[0];
+    if (first) {
+      throw new NbstoreError(first.code, `${failures.length} of ${rels.length} notebooks were not pushed (first: ${first.message})`, { exitCode: first.exitCode });
+    }
+  },
+});

@@ -1,0 +1,45 @@
+import { paintFor } from '../io.js';
+import { parseNotebook } from '../notebook/notebook.js';
+import { renderNotebook } from '../notebook/render.js';
+import { formatTime } from '../time.js';
+import { fromMetadata } from '../versions.js';
+import { defineCommand, writeJson, writeLine } from './command.js';
+import { locateVersion } from './locate.js';
+
+export default defineCommand({
+  command: 'show <rev> [path]',
+  describe: 'Print a version of a notebook',
+  examples: [
+    ['$0 show latest mine.ipynb', 'The latest version, rendered as cells'],
+    ['$0 show 3HLf5xQa', 'A version by (a unique prefix of) its id; finds its notebook'],
+    ['$0 show ~2 mine.ipynb --raw > old.ipynb', 'The stored bytes of the version two before the latest'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('rev', { type: 'string', demandOption: true, describe: 'Version id or prefix, latest, ~N, @{date}' })
+      .positional('path', { type: 'string', describe: 'The notebook (optional with a version id)' })
+      .option('raw', { type: 'boolean', default: false, describe: 'Write the stored bytes unchanged' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the version and the notebook as JSON' })
+      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each text output to show' }),
+  async run(args, context) {
+    const { io } = context;
+    const { store, rel, version } = await locateVersion(context, args.rev, args.path);
+    const { body, info } = await store.get(version.key, version.versionId);
+    if (args.raw) {
+      io.stdout.write(body);
+      return;
+    }
+    const notebook = parseNotebook(body, `${rel}@${version.versionId}`);
+    if (args.json) {
+      writeJson(io, { path: rel, key: version.key, versionId: version.versionId, lastModified: version.lastModified.toISOString(), size: version.size, ...fromMetadata(info.metadata), notebook });
+      return;
+    }
+    const paint = paintFor(io);
+    const meta = fromMetadata(info.metadata);
+    writeLine(io.stdout, paint.yellow(`version ${version.versionId}`));
+    writeLine(io.stdout, `notebook ${rel}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`);
+    if (meta.message) writeLine(io.stdout, `\n    ${meta.message}`);
+    writeLine(io.stdout);
+    io.stdout.write(renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }));
+  },
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
+import type { PartialSettings } from './config.js';
+import { NbstoreError } from './errors.js';
+import { type Io, processIo } from './io.js';
+import { Workspace } from './workspace.js';
+import type { Command, CommandContext } from './commands/command.js';
+import checkout from './commands/checkout.js';
+import init from './commands/init.js';
+import log from './commands/log.js';
+import push from './commands/push.js';
+import show from './commands/show.js';
+
+// Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
+const COMMANDS: Command<any>[] = [init, push, log, show, checkout];
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+interface GlobalArgs {
+  bucket?: string;
+  endpointUrl?: string;
+  region?: string;
+  workspacePrefix?: string;
+  publishedPrefix?: string;
+  maxThreads?: number;
+}
+
+function globalOptions(parser: Argv): Argv<GlobalArgs> {
+  return parser
+    .option('bucket', { type: 'string', global: true, describe: 'S3 bucket (setting s3_bucket)' })
+    .option('endpoint-url', { type: 'string', global: true, describe: 'S3 endpoint, e.g. for MinIO or Ceph (s3_endpoint_url)' })
+    .option('region', { type: 'string', global: true, describe: 'S3 region (s3_region_name)' })
+    .option('workspace-prefix', { type: 'string', global: true, describe: 'Key prefix for workspace notebooks (workspace_prefix)' })
+    .option('published-prefix', { type: 'string', global: true, describe: 'Key prefix for published notebooks (published_prefix)' })
+    .option('max-threads', { type: 'number', global: true, describe: 'Parallel S3 requests at most (max_threads)' })
+    .group(['bucket', 'endpoint-url', 'region', 'workspace-prefix', 'published-prefix', 'max-threads'], 'Settings:');
+}
+
+function flagSettings(args: GlobalArgs): PartialSettings {
+  const flags: PartialSettings = {};
+  if (args.bucket) flags.s3_bucket = args.bucket;
+  if (args.endpointUrl) flags.s3_endpoint_url = args.endpointUrl;
+  if (args.region) flags.s3_region_name = args.region;
+  if (args.workspacePrefix !== undefined) flags.workspace_prefix = args.workspacePrefix.split('/').filter(Boolean).join('/');
+  if (args.publishedPrefix !== undefined) flags.published_prefix = args.publishedPrefix.split('/').filter(Boolean).join('/');
+  if (args.maxThreads !== undefined) {
+    if (!Number.isInteger(args.maxThreads) || args.maxThreads < 1) throw new NbstoreError('usage', '--max-threads must be a whole number of at least 1');
+    flags.max_threads = args.maxThreads;
+  }
+  return flags;
+}
+
+/**
+ * Runs nbstore with `argv` (without the node and script names). Resolves to the exit status;
+ * rejects with NbstoreError for a user error. Never exits the process: only bin/ does.
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !COMMANDS.some((c) => c.command.split(' ')[0] === first)) {
+    throw new NbstoreError('usage', `unknown command "${first}" (nbstore --help lists the commands)`);
+  }
+  let status = 0;
+  let failure: unknown;
+  const parser = globalOptions(yargs([...argv]))
+    .scriptName('nbstore')
+    .usage('nbstore: git-style version control for Jupyter notebooks, history in S3 object versions\n\nUsage: $0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'name a command (nbstore --help lists them)')
+    .help()
+    .alias('help', 'h')
+    .version(VERSION)
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, err) => {
+      failure ??= err ?? new NbstoreError('usage', message ?? 'invalid arguments (see --help)');
+    });
+
+  for (const command of COMMANDS) {
+    parser.command({
+      command: command.command,
+      describe: command.describe,
+      builder: (y: Argv) => {
+        const built = command.builder(y);
+        for (const [example, description] of command.examples) built.example(example, description);
+        return built;
+      },
+      handler: async (args: ArgumentsCamelCase<GlobalArgs>) => {
+        let workspace: Promise<Workspace> | undefined;
+        const flags = flagSettings(args);
+        const context: CommandContext = {
+          io,
+          flags,
+          workspace: () => (workspace ??= Workspace.find(io, flags)),
+          now: () => new Date(),
+        };
+        status = (await command.run(args, context)) ?? 0;
+      },
+    });
+  }
+
+  let output = '';
+  try {
+    await parser.parseAsync([...argv], {}, (_err, _args, text) => {
+      output = text;
+    });
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure) throw failure;
+  if (output) io.stdout.write(`${output}\n`);
+  return status;
+}
