@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: builds, brings up a local Ceph RGW unless an S3 is given, runs every test.
+# To test against another S3 instead (MinIO, AWS), set S3_ENDPOINT (use S3_ENDPOINT=aws for AWS
+# itself) and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; tests make and use their own buckets.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -d node_modules ] || npm ci
+npx tsc -p tsconfig.json
+if [ -z "${S3_ENDPOINT:-}" ]; then
+  eval "$(bash test/bed/ceph-rgw-up)"
+fi
+export S3_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+export AWS_REGION=${AWS_REGION:-us-east-1}
+# Arguments name compiled test files to run instead of all of them.
+shopt -s globstar
+if [ $# -gt 0 ]; then tests=("$@"); else tests=(dist/test/**/*.test.js); fi
+exec node --test --test-concurrency="${NBSTORE_TEST_CONCURRENCY:-2}" "${tests[@]}"

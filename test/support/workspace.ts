@@ -1,0 +1,61 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FIXTURES, type CliResult, ok, runCli, tempDir, testEnv } from './cli.js';
+import { createBucket, s3Endpoint } from './s3.js';
+
+export type StoreKind = 'embedded' | 's3';
+export const STORE_KINDS: StoreKind[] = ['embedded', 's3'];
+
+export interface TestWorkspace {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  bucket?: string;
+  /** Runs nbstore in the workspace; never throws for a failing command. */
+  run(...argv: string[]): Promise<CliResult>;
+  /** Runs nbstore and requires success; returns stdout. */
+  ok(...argv: string[]): Promise<string>;
+  /** Copies a fixture notebook into the workspace. */
+  addFixture(name: string, as?: string): Promise<string>;
+  /** Rewrites the notebook's first markdown cell, so the content differs. */
+  edit(file: string, marker: string): Promise<void>;
+}
+
+/** A fresh workspace on the embedded store or on a fresh versioned bucket. */
+export async function makeWorkspace(kind: StoreKind, options: { prefix?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestWorkspace> {
+  const dir = await tempDir(`nbstore-${kind}-`);
+  const env = testEnv(dir, options.env);
+  let bucket: string | undefined;
+  const init = ['init'];
+  if (kind === 's3') {
+    bucket = await createBucket('ws');
+    init.push(`s3://${bucket}${options.prefix ? `/${options.prefix}` : ''}`);
+    const endpoint = s3Endpoint();
+    if (endpoint) init.push('--endpoint-url', endpoint);
+  } else if (options.prefix) {
+    init.push('--workspace-prefix', options.prefix);
+  }
+  await ok(init, { cwd: dir, env });
+  return {
+    dir,
+    env,
+    ...(bucket ? { bucket } : {}),
+    run: (...argv) => runCli(argv, { cwd: dir, env }),
+    ok: (...argv) => ok(argv, { cwd: dir, env }),
+    async addFixture(name, as = name) {
+      await copyFile(join(FIXTURES, name), join(dir, as));
+      return as;
+    },
+    async edit(file, marker) {
+      const nb = JSON.parse(await readFile(join(dir, file), 'utf8'));
+      nb.cells.unshift({ cell_type: 'markdown', metadata: {}, source: [`edit ${marker}`] });
+      await writeFile(join(dir, file), JSON.stringify(nb, null, 1));
+    },
+  };
+}
+
+/** The version id that `nbstore push` printed. */
+export function pushedId(stdout: string): string {
+  const match = /^pushed\s+\S+\s+(\S+)$/m.exec(stdout);
+  if (!match) throw new Error(`no version id in: ${stdout}`);
+  return match[1] as string;
+}
