@@ -50,6 +50,33 @@ function flagSettings(args: GlobalArgs): PartialSettings {
   return flags;
 }
 
+const PROTECTED = '\u0000';
+
+/**
+ * Version ids may start with '-' (Ceph RGW's do), which yargs would read as options. A word
+ * that starts with a single '-', is longer than a flag and does not follow a flag (which may take
+ * it as its value) is an argument; so is every word after `--`. Such words are marked so yargs
+ * leaves them alone, and unmarked before a command sees them.
+ */
+function protectArguments(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let afterSeparator = false;
+  for (const [i, word] of argv.entries()) {
+    const previous = argv[i - 1] ?? '';
+    if (afterSeparator) out.push(PROTECTED + word);
+    else if (word === '--') afterSeparator = true;
+    else if (/^-[^-]/.test(word) && word.length > 4 && !(previous.startsWith('-') && !previous.includes('='))) out.push(PROTECTED + word);
+    else out.push(word);
+  }
+  return out;
+}
+
+function unprotect<T extends object>(args: T): T {
+  const strip = (value: unknown): unknown =>
+    typeof value === 'string' && value.startsWith(PROTECTED) ? value.slice(1) : Array.isArray(value) ? value.map(strip) : value;
+  return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, strip(value)])) as T;
+}
+
 /**
  * Runs nbstore with `argv` (without the node and script names). Resolves to the exit status;
  * rejects with NbstoreError for a user error. Never exits the process: only bin/ does.
@@ -61,7 +88,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
   let status = 0;
   let failure: unknown;
-  const parser = globalOptions(yargs([...argv]))
+  const words = protectArguments(argv);
+  const parser = globalOptions(yargs(words))
     .scriptName('nbstore')
     .usage('nbstore: git-style version control for Jupyter notebooks, history in S3 object versions\n\nUsage: $0 <command> [options]')
     .strict()
@@ -93,14 +121,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           workspace: () => (workspace ??= Workspace.find(io, flags)),
           now: () => new Date(),
         };
-        status = (await command.run(args, context)) ?? 0;
+        status = (await command.run(unprotect(args), context)) ?? 0;
       },
     });
   }
 
   let output = '';
   try {
-    await parser.parseAsync([...argv], {}, (_err, _args, text) => {
+    await parser.parseAsync(words, {}, (_err, _args, text) => {
       output = text;
     });
   } catch (err) {

@@ -108,6 +108,9 @@ for (const kind of STORE_KINDS) {
 
       assert.equal((await ws.run('show', '~3', 'r.ipynb')).error?.code, 'unknown-revision');
       assert.equal((await ws.run('show', 'nosuchversionatall', 'r.ipynb')).error?.code, 'unknown-revision');
+      // Ceph RGW's version ids may start with '-': such a word is a revision, not an option.
+      assert.match((await ws.run('show', '-j4fgDHWE.', 'r.ipynb')).error?.message ?? '', /no version -j4fgDHWE\./);
+      assert.match((await ws.run('show', '--', '-x', 'r.ipynb')).error?.message ?? '', /no version -x/);
       assert.equal((await ws.run('show', '@{1999-01-01}', 'r.ipynb')).error?.code, 'unknown-revision');
       assert.equal((await ws.run('show', '@{2h}', 'r.ipynb')).error?.code, 'unknown-revision');
       assert.equal((await ws.run('show', '@{last tuesday}', 'r.ipynb')).error?.code, 'bad-revision');
