@@ -14,7 +14,7 @@ if (argv.length === 1 && argv[0] === '--version') {
     throw err;
   });
   try {
-    const { main } = await import('../dist/src/main.js');
+    const { main } = await import('../dist/bundle/main.js');
     process.exitCode = await main(argv);
   } catch (err) {
     const debug = process.env.NBSTORE_DEBUG === '1';

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d node_modules ] || npm ci
-npx tsc -p tsconfig.json
+npm run --silent build
 if [ -z "${S3_ENDPOINT:-}" ]; then
   eval "$(bash test/bed/ceph-rgw-up)"
 fi
