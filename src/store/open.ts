@@ -14,6 +14,7 @@ export async function openStore(workspace: Workspace): Promise<Store> {
   const s3 = new S3Store(workspace.settings, {
     connectTimeoutMs: positive(env.NBSTORE_CONNECT_TIMEOUT_MS),
     requestTimeoutMs: positive(env.NBSTORE_REQUEST_TIMEOUT_MS),
+    env,
   });
   return new VersionCache(s3, workspace.cacheDir);
 }

@@ -27,6 +27,24 @@ export interface S3Options {
   requestTimeoutMs?: number;
   /** Called once per HTTP request sent (benchmarks count requests with it). */
   onRequest?: (command: string) => void;
+  /** The environment, for the AWS_* credentials the default chain would read first. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Keys from settings, else the AWS_* variables (the default chain's first source), passed
+ * straight to the client so the rest of the chain (profiles, SSO, instance roles) is loaded
+ * only when neither is there.
+ */
+function credentialsFrom(settings: Settings, env: NodeJS.ProcessEnv) {
+  if (settings.s3_access_key_id && settings.s3_secret_access_key) {
+    return { credentials: { accessKeyId: settings.s3_access_key_id, secretAccessKey: settings.s3_secret_access_key } };
+  }
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    const sessionToken = env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {};
+    return { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...sessionToken } };
+  }
+  return {};
 }
 
 const COPY_NONCE = 'nbstore-copy-nonce';
@@ -40,15 +58,15 @@ export class S3Store implements Store {
   constructor(settings: Settings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
     const endpoint = settings.s3_endpoint_url || undefined;
-    this.id = `s3://${endpoint ?? 'aws'}/${this.bucket}`;
+    // Version ids are unique within a bucket, so the bucket alone identifies cached versions,
+    // whichever endpoint (or proxy) reaches it.
+    this.id = `s3://${this.bucket}`;
     this.location = `s3://${this.bucket}`;
     const agentOptions = { keepAlive: true, maxSockets: settings.max_threads };
     this.client = new S3Client({
       region: settings.s3_region_name,
       ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-      ...(settings.s3_access_key_id && settings.s3_secret_access_key
-        ? { credentials: { accessKeyId: settings.s3_access_key_id, secretAccessKey: settings.s3_secret_access_key } }
-        : {}),
+      ...credentialsFrom(settings, options.env ?? {}),
       // Ceph RGW rejects the SDK's default streaming CRC32 trailer (411), and nbstore checks
       // bodies against its own SHA-256 anyway.
       requestChecksumCalculation: 'WHEN_REQUIRED',
