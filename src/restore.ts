@@ -30,7 +30,7 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
     const canonical = canonicalHash(parseNotebook(body, `${rel}@${version.versionId}`));
     const abs = workspace.absolutePath(rel);
     const local = await readIfExists(abs);
-    const tracked = (await workspace.readState()).notebooks[rel];
+    const tracked = await workspace.tracked(rel);
     if (!options.force) {
       const waiting = (await spoolEntries(workspace.spoolDir, rel)).length;
       if (waiting > 0) {
@@ -43,9 +43,7 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
       await mkdir(dirname(abs), { recursive: true }).catch(() => undefined);
       await writeFileAtomic(abs, body);
     }
-    await workspace.updateState((state) => {
-      state.notebooks[rel] = { key: version.key, base: version.versionId, sha256: sha256(body), canonical };
-    });
+    await workspace.track(rel, { key: version.key, base: version.versionId, sha256: sha256(body), canonical });
     return { path: rel, versionId: version.versionId, written };
   });
 }

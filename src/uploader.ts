@@ -135,7 +135,7 @@ async function upload(
   const key = workspace.keyFor(rel);
   const canonical = canonicalHash(notebook);
   const digest = sha256(bytes);
-  const tracked = (await workspace.readState()).notebooks[rel];
+  const tracked = await workspace.tracked(rel);
   let parent = tracked?.key === key ? tracked.base : undefined;
   if (tracked?.key === key && tracked.canonical === canonical) {
     return { path: rel, status: 'up-to-date', versionId: tracked.base };
@@ -147,7 +147,7 @@ async function upload(
     if (latest) {
       parent = latest.versionId;
       if (await holdsContent(store, latest, canonical)) {
-        await track(workspace, rel, { key, base: latest.versionId, sha256: digest, canonical });
+        await workspace.track(rel, { key, base: latest.versionId, sha256: digest, canonical });
         return { path: rel, status: 'up-to-date', versionId: latest.versionId };
       }
     }
@@ -161,7 +161,7 @@ async function upload(
   if (save.message) metadata[META.message] = save.message;
   if (save.savedAt) metadata[META.savedAt] = save.savedAt;
   const version = await store.put(key, bytes, metadata);
-  await track(workspace, rel, { key, base: version.versionId, sha256: digest, canonical });
+  await workspace.track(rel, { key, base: version.versionId, sha256: digest, canonical });
   return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };
 }
 
@@ -184,10 +184,4 @@ async function holdsContent(store: Store, version: VersionMeta, canonical: strin
   } catch {
     return false;
   }
-}
-
-function track(workspace: Workspace, rel: string, entry: { key: string; base: string; sha256: string; canonical: string }): Promise<void> {
-  return workspace.updateState((state) => {
-    state.notebooks[rel] = entry;
-  });
 }

@@ -1,14 +1,13 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type PartialSettings, type Settings, resolveSettings, userConfigPath, validateConfigFile } from './config.js';
 import { NbstoreError, errnoCode } from './errors.js';
-import { exists, withLock, writeFileAtomic } from './files.js';
+import { exists, sha256, withLock, writeFileAtomic } from './files.js';
 import type { Io } from './io.js';
 import type { Store } from './store/store.js';
 
 export const WORKSPACE_DIR = '.nbstore';
 const CONFIG_FILE = 'config.json';
-const STATE_FILE = 'state.json';
 
 /** What nbstore remembers of a tracked notebook: the version the local file was last pushed as
  * or checked out from, and the hashes of those bytes. */
@@ -21,6 +20,26 @@ export interface TrackedNotebook {
 
 export interface State {
   notebooks: Record<string, TrackedNotebook>;
+}
+
+/** A state file: one tracked notebook and its workspace-relative path. */
+interface StateFile extends TrackedNotebook {
+  path: string;
+}
+
+function parseStateFile(text: string, shownAs: string): { path: string; notebook: TrackedNotebook } {
+  try {
+    const { path, key, base, sha256: digest, canonical } = JSON.parse(text) as StateFile;
+    if ([path, key, base, digest, canonical].every((field) => typeof field === 'string')) {
+      return { path, notebook: { key, base, sha256: digest, canonical } };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new NbstoreError(
+    'bad-state',
+    `${shownAs} is corrupt; remove it (rm ${shownAs}) and nbstore starts afresh for that notebook: its versions in the store are kept, only which version the local file came from is forgotten`,
+  );
 }
 
 /**
@@ -48,9 +67,6 @@ export class Workspace {
   }
   get cacheDir(): string {
     return join(this.dir, 'cache');
-  }
-  get statePath(): string {
-    return join(this.dir, STATE_FILE);
   }
 
   /** Finds the workspace that holds `io.cwd`; fails with a line that says to run `nbstore init`. */
@@ -117,33 +133,51 @@ export class Workspace {
     return this.store;
   }
 
-  async readState(): Promise<State> {
+  /**
+   * What nbstore remembers of one notebook, if it is tracked. Each notebook has its own state
+   * file, changed only under that notebook's lock, so pushes of different notebooks never wait
+   * for one another.
+   */
+  async tracked(rel: string): Promise<TrackedNotebook | undefined> {
+    const path = this.stateFile(rel);
     let text: string;
     try {
-      text = await readFile(this.statePath, 'utf8');
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+    return parseStateFile(text, relative(this.root, path)).notebook;
+  }
+
+  /** Records the version the local file now matches. Callers hold the notebook's lock. */
+  async track(rel: string, notebook: TrackedNotebook): Promise<void> {
+    await mkdir(this.stateDir, { recursive: true });
+    const file: StateFile = { path: rel, ...notebook };
+    await writeFileAtomic(this.stateFile(rel), `${JSON.stringify(file, null, 1)}\n`);
+  }
+
+  /** Every tracked notebook. */
+  async readState(): Promise<State> {
+    let names: string[];
+    try {
+      names = (await readdir(this.stateDir)).filter((name) => name.endsWith('.json'));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return { notebooks: {} };
       throw err;
     }
-    try {
-      const state = JSON.parse(text) as State;
-      if (typeof state !== 'object' || state === null || typeof state.notebooks !== 'object' || state.notebooks === null) throw new Error('no notebooks');
-      return state;
-    } catch {
-      throw new NbstoreError(
-        'bad-state',
-        `${WORKSPACE_DIR}/${STATE_FILE} is corrupt; move it aside (mv ${WORKSPACE_DIR}/${STATE_FILE} ${WORKSPACE_DIR}/${STATE_FILE}.bad) and nbstore starts afresh: versions in the store are kept, only which version each local file came from is forgotten`,
-      );
-    }
+    const files = await Promise.all(
+      names.map(async (name) => parseStateFile(await readFile(join(this.stateDir, name), 'utf8'), `${WORKSPACE_DIR}/state/${name}`)),
+    );
+    return { notebooks: Object.fromEntries(files.map(({ path, notebook }) => [path, notebook])) };
   }
 
-  /** Changes the state under its lock and writes it atomically. */
-  async updateState(change: (state: State) => void): Promise<void> {
-    await withLock(this.locksDir, this.statePath, async () => {
-      const state = await this.readState();
-      change(state);
-      await writeFileAtomic(this.statePath, `${JSON.stringify(state, null, 1)}\n`);
-    });
+  private get stateDir(): string {
+    return join(this.dir, 'state');
+  }
+
+  private stateFile(rel: string): string {
+    return join(this.stateDir, `${sha256(rel).slice(0, 32)}.json`);
   }
 
   /** Runs `fn` holding the lock on one notebook path (waits for another nbstore holding it). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha256 } from '../src/files.js';
@@ -188,6 +188,20 @@ for (const kind of STORE_KINDS) {
         if (code) assert.doesNotMatch(result.error?.message ?? '', /\n/);
       }
       assert.deepEqual(JSON.parse(await ws.ok('log', 'text.ipynb', '--json')), [], 'nothing was sent for a refused file');
+    });
+
+    it('says how to recover from a corrupt state file, and recovers once it is removed', async () => {
+      const ws = await makeWorkspace(kind);
+      await ws.addFixture('analysis.ipynb', 's.ipynb');
+      await ws.ok('push', 's.ipynb');
+      const stateDir = join(ws.dir, '.nbstore', 'state');
+      const [file] = await readdir(stateDir);
+      await writeFile(join(stateDir, file as string), '{"path": "s.ipynb", "base": ');
+      const broken = await ws.run('push', 's.ipynb');
+      assert.equal(broken.error?.code, 'bad-state');
+      assert.match(broken.error?.message ?? '', new RegExp(`^\\.nbstore/state/${file} is corrupt; remove it \\(rm \\.nbstore/state/${file}\\)`));
+      await rm(join(stateDir, file as string));
+      assert.match(await ws.ok('push', 's.ipynb'), /up to date\s+s\.ipynb/);
     });
 
     it('lets two processes push the same notebook at once: both succeed, one after the other', async () => {

@@ -25,7 +25,7 @@ export default defineCommand({
     const all = await listHistory(store, workspace.keyFor(rel));
     const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
     const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
-    const base = (await workspace.readState()).notebooks[rel]?.base;
+    const base = (await workspace.tracked(rel))?.base;
 
     if (args.json) {
       writeJson(io, entries.map((e) => ({ ...e, lastModified: e.lastModified.toISOString(), isBase: e.versionId === base })));
