@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { NbstoreError, errnoCode } from './errors.js';
@@ -62,15 +62,24 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-export async function readJsonFile<T>(path: string): Promise<T | undefined> {
-  let text: string;
+/** A file's text, or undefined when there is no such file. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
-  return JSON.parse(text) as T;
+}
+
+/** A directory's entries, or none when there is no such directory. */
+export async function listDir(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw err;
+  }
 }
 
 /**

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { listDir, writeFileAtomic } from './files.js';
 
 /**
  * Saves waiting to be sent: a snapshot of the notebook's bytes as saved, taken when the store
@@ -44,14 +43,7 @@ export async function addToSpool(dir: string, entry: Omit<SpoolEntry, 'id'>, bod
 
 /** Complete entries, oldest first; only those for `path` when given. */
 export async function spoolEntries(dir: string, path?: string): Promise<SpoolEntry[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return [];
-    throw err;
-  }
-  const ids = names.filter((n) => /^\d{20}-[0-9a-f]+\.json$/.test(n)).map((n) => n.slice(0, -5)).sort();
+  const ids = (await listDir(dir)).filter((n) => /^\d{20}-[0-9a-f]+\.json$/.test(n)).map((n) => n.slice(0, -5)).sort();
   const entries: SpoolEntry[] = [];
   for (const id of ids) {
     try {

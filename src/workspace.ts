@@ -1,8 +1,8 @@
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type PartialSettings, type Settings, resolveSettings, userConfigPath, validateConfigFile } from './config.js';
 import { NbstoreError, errnoCode } from './errors.js';
-import { exists, sha256, withLock, writeFileAtomic } from './files.js';
+import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from './files.js';
 import type { Io } from './io.js';
 import type { Store } from './store/store.js';
 
@@ -140,14 +140,8 @@ export class Workspace {
    */
   async tracked(rel: string): Promise<TrackedNotebook | undefined> {
     const path = this.stateFile(rel);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return undefined;
-      throw err;
-    }
-    return parseStateFile(text, relative(this.root, path)).notebook;
+    const text = await readTextIfExists(path);
+    return text === undefined ? undefined : parseStateFile(text, relative(this.root, path)).notebook;
   }
 
   /** Records the version the local file now matches. Callers hold the notebook's lock. */
@@ -159,13 +153,7 @@ export class Workspace {
 
   /** Every tracked notebook. */
   async readState(): Promise<State> {
-    let names: string[];
-    try {
-      names = (await readdir(this.stateDir)).filter((name) => name.endsWith('.json'));
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return { notebooks: {} };
-      throw err;
-    }
+    const names = (await listDir(this.stateDir)).filter((name) => name.endsWith('.json'));
     const files = await Promise.all(
       names.map(async (name) => parseStateFile(await readFile(join(this.stateDir, name), 'utf8'), `${WORKSPACE_DIR}/state/${name}`)),
     );
@@ -202,13 +190,13 @@ async function findRoot(start: string): Promise<string | undefined> {
 }
 
 async function readConfig(path: string, shownAs: string): Promise<PartialSettings | undefined> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextIfExists(path);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
     throw new NbstoreError('bad-config', `${shownAs}: cannot read (${errnoCode(err) ?? 'error'})`);
   }
+  if (text === undefined) return undefined;
   let data: unknown;
   try {
     data = JSON.parse(text);

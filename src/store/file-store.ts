@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NbstoreError, errnoCode } from '../errors.js';
-import { sha256, writeFileAtomic } from '../files.js';
+import { listDir, sha256, writeFileAtomic } from '../files.js';
 import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /**
@@ -119,14 +119,7 @@ export class FileStore implements Store {
   }
 
   private async sequenceNumbers(dir: string): Promise<number[]> {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return [];
-      throw err;
-    }
-    return names.flatMap((name) => {
+    return (await listDir(dir)).flatMap((name) => {
       const match = RECORD_NAME.exec(name);
       return match ? [Number(match[1])] : [];
     });
@@ -155,14 +148,7 @@ export class FileStore implements Store {
   }
 
   private async keysUnder(prefix: string): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await readdir(join(this.root, 'keys'));
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return [];
-      throw err;
-    }
-    return names
+    return (await listDir(join(this.root, 'keys')))
       .map(decodeKey)
       .filter((key) => key.startsWith(prefix))
       .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
