@@ -8,11 +8,12 @@ import type { Command, CommandContext } from './commands/command.js';
 import checkout from './commands/checkout.js';
 import init from './commands/init.js';
 import log from './commands/log.js';
+import publish from './commands/publish.js';
 import push from './commands/push.js';
 import show from './commands/show.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
-const COMMANDS: Command<any>[] = [init, push, log, show, checkout];
+const COMMANDS: Command<any>[] = [init, push, log, show, checkout, publish];
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
