@@ -9,12 +9,14 @@ import checkout from './commands/checkout.js';
 import clone from './commands/clone.js';
 import init from './commands/init.js';
 import log from './commands/log.js';
+import ls from './commands/ls.js';
 import publish from './commands/publish.js';
 import push from './commands/push.js';
 import show from './commands/show.js';
+import status from './commands/status.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
-const COMMANDS: Command<any>[] = [init, push, log, show, checkout, publish, clone];
+const COMMANDS: Command<any>[] = [init, push, log, show, checkout, publish, clone, ls, status];
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
