@@ -59,3 +59,13 @@ export function pushedId(stdout: string): string {
   if (!match) throw new Error(`no version id in: ${stdout}`);
   return match[1] as string;
 }
+
+/** Runs a read command with `--json` and requires success; returns the parsed output. */
+export async function okJson<T>(ws: TestWorkspace, ...argv: string[]): Promise<T> {
+  return JSON.parse(await ws.ok(...argv, '--json')) as T;
+}
+
+/** The bytes of a one-cell notebook whose markdown cell says `text`. */
+export function markdownNotebook(text: string): string {
+  return `${JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'markdown', metadata: {}, source: [text] }] })}\n`;
+}
