@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { NbstoreError, errnoCode } from './errors.js';
@@ -29,6 +29,32 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, m
   }
 }
 
+/**
+ * Creates a file that must not exist yet, atomically: the bytes go to a temporary file first,
+ * which is then hard-linked into place; link(2) fails when the name is taken, so an existing
+ * file (or one another process creates meanwhile) is never overwritten. Resolves to false when
+ * the name was taken.
+ */
+export async function createFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<boolean> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(tmp, 'wx', mode);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(tmp, path);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') return false;
+    throw writeError(path, err);
+  } finally {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
 function writeError(path: string, err: unknown): NbstoreError {
   const code = errnoCode(err);
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
@@ -49,6 +75,18 @@ export async function readUserFile(path: string, shownAs = path): Promise<Buffer
     if (code === 'ENOENT') throw new NbstoreError('file-missing', `${shownAs}: no such file`, { cause: err });
     if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`, { cause: err });
     if (code === 'EACCES') throw new NbstoreError('file-missing', `${shownAs}: permission denied`, { cause: err });
+    throw err;
+  }
+}
+
+/** A local file's bytes, or undefined when there is no such file. */
+export async function readIfExists(abs: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(abs);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { NbstoreError, isNbstoreError } from './errors.js';
 import { mapLimit, readUserFile, sha256 } from './files.js';
-import { MAX_NOTEBOOK_BYTES, type Notebook, canonicalHash, parseNotebook } from './notebook/notebook.js';
+import { MAX_NOTEBOOK_BYTES, type Notebook, canonicalHash, canonicalOf, parseNotebook } from './notebook/notebook.js';
 import { addToSpool, readSpooledBody, removeFromSpool, spoolEntries, type SpoolEntry } from './spool.js';
 import { META } from './store/metadata.js';
 import type { Store, VersionMeta } from './store/store.js';
@@ -165,7 +165,8 @@ async function upload(
   return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };
 }
 
-async function headLatest(store: Store, key: string): Promise<VersionMeta | undefined> {
+/** The latest version of `key`, or undefined when there is none (or it is deleted). */
+export async function headLatest(store: Store, key: string): Promise<VersionMeta | undefined> {
   try {
     return await store.head(key);
   } catch (err) {
@@ -174,14 +175,11 @@ async function headLatest(store: Store, key: string): Promise<VersionMeta | unde
   }
 }
 
-async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
+/** Whether `version` holds a notebook whose canonical JSON hashes to `canonical`. */
+export async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
   const recorded = version.metadata[META.canonical];
   if (recorded) return recorded === canonical;
   // Written by another tool: compare the content itself.
   const { body } = await store.get(version.key, version.versionId);
-  try {
-    return canonicalHash(parseNotebook(body, version.key)) === canonical;
-  } catch {
-    return false;
-  }
+  return canonicalOf(body, version.key) === canonical;
 }

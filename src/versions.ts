@@ -19,6 +19,9 @@ export interface HistoryEntry {
   parent?: string;
   sha256?: string;
   savedAt?: string;
+  /** On a published version: the version it was published from. */
+  sourceKey?: string;
+  sourceVersion?: string;
 }
 
 /** The versions of exactly `key`, newest first, delete markers included. */
@@ -38,13 +41,17 @@ export async function describeHistory(store: Store, history: readonly VersionInf
   });
 }
 
-export function fromMetadata(metadata: Record<string, string>): Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt'> {
-  const out: Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt'> = {};
+type MetadataFields = Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt' | 'sourceKey' | 'sourceVersion'>;
+
+export function fromMetadata(metadata: Record<string, string>): MetadataFields {
+  const out: MetadataFields = {};
   if (metadata[META.author]) out.author = metadata[META.author];
   if (metadata[META.message]) out.message = metadata[META.message];
   if (metadata[META.parent]) out.parent = metadata[META.parent];
   if (metadata[META.sha256]) out.sha256 = metadata[META.sha256];
   if (metadata[META.savedAt]) out.savedAt = metadata[META.savedAt];
+  if (metadata[META.sourceKey]) out.sourceKey = metadata[META.sourceKey];
+  if (metadata[META.sourceVersion]) out.sourceVersion = metadata[META.sourceVersion];
   return out;
 }
 

@@ -27,6 +27,8 @@ export interface S3Options {
   requestTimeoutMs?: number;
   /** Called once per HTTP request sent (benchmarks count requests with it). */
   onRequest?: (command: string) => void;
+  /** Keys per listing page (S3's MaxKeys; servers cap it, at 1,000 on AWS and RGW). */
+  pageSize?: number;
   /** The environment, for the AWS_* credentials the default chain would read first. */
   env?: NodeJS.ProcessEnv;
 }
@@ -54,9 +56,11 @@ export class S3Store implements Store {
   readonly location: string;
   private readonly client: S3Client;
   private readonly bucket: string;
+  private readonly pageSize: number | undefined;
 
   constructor(settings: Settings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
+    this.pageSize = options.pageSize;
     const endpoint = settings.s3_endpoint_url || undefined;
     // Version ids are unique within a bucket, so the bucket alone identifies cached versions,
     // whichever endpoint (or proxy) reaches it.
@@ -145,7 +149,7 @@ export class S3Store implements Store {
     let versionIdMarker: string | undefined;
     for (;;) {
       const page = await request(
-        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
+        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: this.pageSize })),
         prefix,
       );
       yield* mergePage(page.Versions ?? [], page.DeleteMarkers ?? []);
@@ -158,7 +162,7 @@ export class S3Store implements Store {
   async *objects(prefix: string): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     for (;;) {
-      const page = await request(this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })), prefix);
+      const page = await request(this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.pageSize })), prefix);
       for (const object of page.Contents ?? []) {
         if (object.Key) yield { key: object.Key, lastModified: object.LastModified ?? new Date(0), size: object.Size ?? 0 };
       }
