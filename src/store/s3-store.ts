@@ -19,6 +19,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Settings } from '../config.js';
 import { NbstoreError } from '../errors.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
+import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
 
 export interface S3Options {
@@ -40,8 +41,7 @@ export class S3Store implements Store {
   constructor(settings: Settings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
     const endpoint = settings.s3_endpoint_url || undefined;
-    this.id = `s3://${endpoint ?? 'aws'}/${this.bucket}`;
-    this.location = `s3://${this.bucket}`;
+    ({ id: this.id, location: this.location } = s3Location(settings));
     const agentOptions = { keepAlive: true, maxSockets: settings.max_threads };
     this.client = new S3Client({
       region: settings.s3_region_name,
