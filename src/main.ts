@@ -62,11 +62,13 @@ const PROTECTED = '\u0000';
 function protectArguments(argv: readonly string[]): string[] {
   const out: string[] = [];
   let afterSeparator = false;
-  for (const [i, word] of argv.entries()) {
-    const previous = argv[i - 1] ?? '';
+  for (const word of argv) {
+    // The word before, as marked: one already taken as an argument is not a flag awaiting a value.
+    const previous = out[out.length - 1] ?? '';
+    const afterFlag = previous.startsWith('-') && !previous.includes('=');
     if (afterSeparator) out.push(PROTECTED + word);
     else if (word === '--') afterSeparator = true;
-    else if (/^-[^-]/.test(word) && word.length > 4 && !(previous.startsWith('-') && !previous.includes('='))) out.push(PROTECTED + word);
+    else if (/^-[^-]/.test(word) && word.length > 4 && !afterFlag) out.push(PROTECTED + word);
     else out.push(word);
   }
   return out;

@@ -96,6 +96,9 @@ for (const kind of STORE_KINDS) {
         [['diff', 'nb.ipynb', 'nosuchversion', good], 'unknown-revision', /no version nosuchversion/],
         [['diff', 'nb.ipynb', '~5', good], 'unknown-revision', /beyond the first version/],
         [['diff', 'nb.ipynb', 'a/b'], 'bad-revision', /is not a revision/],
+        // Ceph RGW's version ids may start with '-': two in a row are both revisions, not options.
+        [['diff', 'nb.ipynb', '-j4fgDHWE.', '-k5ghEIXF.'], 'unknown-revision', /no version -j4fgDHWE\./],
+        [['diff', 'nb.ipynb', good, '-k5ghEIXF.'], 'unknown-revision', /no version -k5ghEIXF\./],
         [['diff', 'nb.ipynb', good, broken, '--raw', '--json'], 'usage', /--raw .* does not combine/],
         [['diff'], 'usage', /Not enough non-option arguments/],
       ];
