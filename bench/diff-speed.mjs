@@ -24,11 +24,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const dir = mkdtempSync(join(tmpdir(), 'nbstore-bench-'));
 const env = { ...process.env, HOME: dir, NO_COLOR: '1' };
+// Each nbstore reports its CPU time on exit: on a busy machine wall time also counts waiting for a core.
+const reportCpu = `data:text/javascript,${encodeURIComponent('process.on("exit", () => { const u = process.cpuUsage(); process.stderr.write(`cpu ${(u.user + u.system) / 1000}\\n`); });')}`;
 const nbstore = (...args) => {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const result = spawnSync(process.execPath, ['--import', reportCpu, bin, ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (result.status !== 0) throw new Error(`nbstore ${args.join(' ')}: ${result.stderr}`);
-  return { ms: performance.now() - started, stdout: result.stdout };
+  return { ms: performance.now() - started, cpu: Number(/^cpu (\S+)$/m.exec(result.stderr)?.[1]), stdout: result.stdout };
 };
 const make = (...args) => execFileSync(process.execPath, [join(repo, 'bench', 'make-notebook.mjs'), join(dir, 'big.ipynb'), '--cells', values.cells, '--mb', values.mb, ...(values['no-ids'] ? ['--no-ids'] : []), ...args], { stdio: 'inherit' });
 
@@ -78,14 +80,17 @@ function work(bodies) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const m = { cold: [], sdk: [], requests: [], rest: [], parse: [], diff: [], render: [], warm: [] };
+const m = { cold: [], coldCpu: [], sdk: [], requests: [], rest: [], parse: [], diff: [], render: [], warm: [], warmCpu: [] };
 let output = '';
 for (let run = 0; run < Number(values.runs); run++) {
   rmSync(join(dir, '.nbstore', 'cache'), { recursive: true, force: true });
   const first = nbstore('diff', 'big.ipynb', v1, v2);
   m.cold.push(first.ms);
+  m.coldCpu.push(first.cpu);
   output = first.stdout;
-  m.warm.push(nbstore('diff', 'big.ipynb', v1, v2).ms);
+  const again = nbstore('diff', 'big.ipynb', v1, v2);
+  m.warm.push(again.ms);
+  m.warmCpu.push(again.cpu);
   m.sdk.push(sdkLoad());
   const fetched = await fetchBoth();
   m.requests.push(fetched.ms);
@@ -98,6 +103,7 @@ process.stdout.write(
   [
     `diff of two versions of a ${values.cells}-cell notebook (${values['no-ids'] ? 'no ids' : 'ids'}) on ${endpoint}, ${values.runs} runs`,
     row('nbstore diff, empty cache (total)', m.cold),
+    row('  CPU time of that process', m.coldCpu),
     row('  loading the S3 SDK', m.sdk),
     row('  S3 requests: resolve and read both', m.requests),
     row('  beyond fetching (total - SDK - requests)', m.rest),
@@ -105,6 +111,7 @@ process.stdout.write(
     row('    of which: match and diff', m.diff),
     row('    of which: render', m.render),
     row('nbstore diff again, cached (no network)', m.warm),
+    row('  CPU time of that process', m.warmCpu),
     `${output.split('\n').length - 1} lines of diff`,
   ].join('\n') + '\n',
 );
