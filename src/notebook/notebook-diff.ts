@@ -18,7 +18,7 @@ export interface DiffOptions {
  * timings (ExecuteTime from the ExecuteTime extension, JupyterLab's `execution`) and view state
  * (`collapsed`, `scrolled`, `jupyter.source_hidden` / `outputs_hidden`).
  */
-export const VOLATILE_CELL_METADATA: readonly string[] = ['ExecuteTime', 'execution', 'collapsed', 'scrolled', 'jupyter'];
+const VOLATILE_CELL_METADATA: readonly string[] = ['ExecuteTime', 'execution', 'collapsed', 'scrolled', 'jupyter'];
 
 /** A unified-diff hunk: line numbers 1-based, each line prefixed by ' ', '-' or '+'. */
 export interface LineHunk {
@@ -157,7 +157,7 @@ function sourceOf(cell: Cell, options: DiffOptions): string[] {
 }
 
 /** Line hunks between two lists of lines, with three lines of context. */
-export function lineHunks(oldLines: readonly string[], newLines: readonly string[]): LineHunk[] {
+function lineHunks(oldLines: readonly string[], newLines: readonly string[]): LineHunk[] {
   const text = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join('');
   // Very different long texts are not worth an edit script: shown as all removed, all added.
   const patch = structuredPatch('', '', text(oldLines), text(newLines), undefined, undefined, { context: 3, maxEditLength: 5_000 });

@@ -56,7 +56,7 @@ function renderChangedCell(cell: ChangedCell, options: RenderOptions): string[] 
   if (cell.fields) lines.push(...valueLines(cell.fields, '', paint));
   if (cell.source) lines.push(...sourceHunkLines(cell.source, paint));
   if (cell.outputs) lines.push(...outputHunkLines(cell.outputs.hunks, options));
-  if (cell.metadata) lines.push(...valueLines(cell.metadata, 'metadata.', paint));
+  if (cell.metadata) lines.push(...valueLines(cell.metadata, 'metadata', paint));
   return lines;
 }
 
@@ -86,11 +86,15 @@ function outputHunkLines(hunks: readonly LineHunk[], options: RenderOptions): st
   return shown;
 }
 
-function valueLines(changes: readonly ValueChange[], prefix: string, paint: Paint): string[] {
-  return changes.flatMap((change) => [
-    ...('old' in change ? [paint.red(`-${prefix}${change.path}: ${formatValue(change.old)}`)] : []),
-    ...('new' in change ? [paint.green(`+${prefix}${change.path}: ${formatValue(change.new)}`)] : []),
-  ]);
+/** Changed values as -/+ lines, `path: JSON`; paths under `root` when one is given. */
+function valueLines(changes: readonly ValueChange[], root: string, paint: Paint): string[] {
+  return changes.flatMap(({ path, ...values }) => {
+    const at = root === '' ? path : path.startsWith('[') ? `${root}${path}` : `${root}.${path}`;
+    return [
+      ...('old' in values ? [paint.red(`-${at}: ${formatValue(values.old)}`)] : []),
+      ...('new' in values ? [paint.green(`+${at}: ${formatValue(values.new)}`)] : []),
+    ];
+  });
 }
 
 function formatValue(value: unknown): string {
@@ -112,13 +116,13 @@ export function renderDiffStat(diff: NotebookDiff, options: Pick<RenderOptions, 
   const bar = (n: number) => (n > 0 ? Math.max(1, Math.round(n * scale)) : 0);
   const rows = diff.cells.map((cell): [string, string] => {
     const { added, removed } = sourceLineCounts(cell);
-    const source = added + removed > 0 ? [`source ${added + removed} ${paint.green('+'.repeat(bar(added)))}${paint.red('-'.repeat(bar(removed)))}`] : [];
-    if (cell.change === 'added') return [`cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added`, source.join('') || 'empty'];
-    if (cell.change === 'removed') return [`cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed`, source.join('') || 'empty'];
-    const parts = [...source, ...(cell.outputs ? ['outputs'] : []), ...(cell.metadata ? ['metadata'] : []), ...(cell.fields ?? []).map((f) => f.path)];
+    const source = added + removed > 0 ? `source ${added + removed} ${paint.green('+'.repeat(bar(added)))}${paint.red('-'.repeat(bar(removed)))}` : '';
+    if (cell.change === 'added') return [`cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added`, source || 'empty'];
+    if (cell.change === 'removed') return [`cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed`, source || 'empty'];
+    const parts = [source, cell.outputs ? 'outputs' : '', cell.metadata ? 'metadata' : '', ...(cell.fields ?? []).map((f) => f.path)].filter(Boolean);
     return [`cell ${cell.newIndex + 1} (${cell.newCell.cell_type})${cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : ''}`, parts.join(', ') || 'moved'];
   });
-  if (diff.notebook.length > 0) rows.push(['notebook', diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')).filter((v, i, all) => all.indexOf(v) === i).join(', ')]);
+  if (diff.notebook.length > 0) rows.push(['notebook', [...new Set(diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')))].join(', ')]);
   const width = Math.max(0, ...rows.map(([label]) => label.length));
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const totals = [

@@ -99,14 +99,14 @@ export function renderOutput(output: Output, options: RenderOptions): string[] {
   }
 }
 
-export function summariseData(mime: string, value: unknown): DataSummary {
+function summariseData(mime: string, value: unknown): DataSummary {
   const raw = typeof value === 'string' || Array.isArray(value) ? joinText(value as string | string[]) : JSON.stringify(value);
   const isBase64 = mime.startsWith('image/') && mime !== 'image/svg+xml';
   const bytes = isBase64 ? Buffer.byteLength(raw.replace(/\s/g, ''), 'base64') : Buffer.byteLength(raw);
   return { mime, bytes, hash: createHash('sha256').update(raw).digest('hex').slice(0, 8) };
 }
 
-export function formatData(data: DataSummary): string {
+function formatData(data: DataSummary): string {
   return `${data.mime} ${formatSize(data.bytes)} ${data.hash}`;
 }
 
