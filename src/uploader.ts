@@ -38,13 +38,18 @@ export function authorOf(workspace: Workspace): string {
 
 /** Reads a notebook file for pushing: exists, is a file, within the size limit, parses. */
 export async function readNotebookFile(abs: string, shownAs: string): Promise<{ bytes: Buffer; notebook: Notebook }> {
+  const bytes = await readNotebookBytes(abs, shownAs);
+  return { bytes, notebook: parseNotebook(bytes, shownAs) };
+}
+
+/** Reads a local notebook's bytes: it exists, is a file, and is within the size limit. */
+export async function readNotebookBytes(abs: string, shownAs: string): Promise<Buffer> {
   const info = await stat(abs).catch(() => undefined);
   if (info?.isDirectory()) throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`);
   if (info && info.size > MAX_NOTEBOOK_BYTES) {
     throw new NbstoreError('too-large', `${shownAs}: ${info.size} bytes is over nbstore's limit of ${MAX_NOTEBOOK_BYTES} bytes (256 MiB)`);
   }
-  const bytes = await readUserFile(abs, shownAs);
-  return { bytes, notebook: parseNotebook(bytes, shownAs) };
+  return readUserFile(abs, shownAs);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { NbstoreError } from './errors.js';
+import { NbstoreError, isNbstoreError } from './errors.js';
 import { mapLimit, sha256 } from './files.js';
 import { type Revision, parseRevision, resolveRevision, shortIds } from './revision.js';
 import { META } from './store/metadata.js';
@@ -57,10 +57,33 @@ export function fromMetadata(metadata: Record<string, string>): MetadataFields {
 
 /** Finds the version `revText` names among the versions of `key`. */
 export async function findVersion(store: Store, key: string, revText: string, subject: string, now = new Date()): Promise<VersionInfo> {
-  const rev = parseRevision(revText, now);
+  return (await findVersions(store, key, [revText], subject, now))[0] as VersionInfo;
+}
+
+/**
+ * Finds the versions `revTexts` name among the versions of `key`. A full version id is asked for
+ * directly: a version never changes, so the version cache answers without a request, and no
+ * listing is needed. Anything else is resolved against the key's history, listed once for all.
+ * (A version found directly may not know whether it is the latest: an S3 HEAD says `isLatest` false.)
+ */
+export async function findVersions(store: Store, key: string, revTexts: readonly string[], subject: string, now = new Date()): Promise<VersionInfo[]> {
+  const revs = revTexts.map((text) => parseRevision(text, now));
+  const direct = await Promise.all(revs.map((rev) => (rev.kind === 'id' ? exactVersion(store, key, rev.id) : undefined)));
+  if (direct.every((v) => v !== undefined)) return direct;
   const history = await listHistory(store, key);
   if (history.length === 0) throw new NbstoreError('unknown-revision', `${subject}: no versions in the store (push it first)`);
-  return resolveRevision(rev, history, subject);
+  return revs.map((rev, i) => direct[i] ?? resolveRevision(rev, history, subject));
+}
+
+/** The version with exactly this id, if there is one (a prefix, or a delete marker, is not). */
+async function exactVersion(store: Store, key: string, versionId: string): Promise<VersionInfo | undefined> {
+  try {
+    const { metadata: _, ...info } = await store.head(key, versionId);
+    return info;
+  } catch (err) {
+    if (isNbstoreError(err, 'not-found')) return undefined;
+    throw err;
+  }
 }
 
 /**

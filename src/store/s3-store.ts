@@ -19,6 +19,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Settings } from '../config.js';
 import { NbstoreError } from '../errors.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
+import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
 
 export interface S3Options {
@@ -62,10 +63,7 @@ export class S3Store implements Store {
     this.bucket = settings.s3_bucket;
     this.pageSize = options.pageSize;
     const endpoint = settings.s3_endpoint_url || undefined;
-    // Version ids are unique within a bucket, so the bucket alone identifies cached versions,
-    // whichever endpoint (or proxy) reaches it.
-    this.id = `s3://${this.bucket}`;
-    this.location = `s3://${this.bucket}`;
+    ({ id: this.id, location: this.location } = s3Location(settings));
     const agentOptions = { keepAlive: true, maxSockets: settings.max_threads };
     this.client = new S3Client({
       region: settings.s3_region_name,
