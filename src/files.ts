@@ -8,22 +8,21 @@ export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+export interface WriteOptions {
+  mode?: number;
+  /** fsync before the file takes its name (the default); a cache may skip it. */
+  durable?: boolean;
+}
+
 /**
  * Writes a file atomically: a temporary file beside the target, fsync'd, then renamed over it,
  * so a reader (or a crash) only ever sees the old or the new content.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle;
+export async function writeFileAtomic(path: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
+  const tmp = await writeTemporary(path, data, options);
   try {
-    handle = await open(tmp, 'wx', mode);
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
     await rename(tmp, path);
   } catch (err) {
-    await handle?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
     throw writeError(path, err);
   }
@@ -35,16 +34,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, m
  * file (or one another process creates meanwhile) is never overwritten. Resolves to false when
  * the name was taken.
  */
-export async function createFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<boolean> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+export async function createFileAtomic(path: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<boolean> {
+  const tmp = await writeTemporary(path, data, options);
   try {
-    const handle = await open(tmp, 'wx', mode);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     await link(tmp, path);
     return true;
   } catch (err) {
@@ -52,6 +44,23 @@ export async function createFileAtomic(path: string, data: Uint8Array | string, 
     throw writeError(path, err);
   } finally {
     await rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Writes `data` to a new temporary file beside `path`; returns its name. */
+async function writeTemporary(path: string, data: Uint8Array | string, { mode = 0o644, durable = true }: WriteOptions): Promise<string> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(tmp, 'wx', mode);
+    await handle.writeFile(data);
+    if (durable) await handle.sync();
+    await handle.close();
+    return tmp;
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw writeError(path, err);
   }
 }
 
