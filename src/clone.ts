@@ -124,12 +124,18 @@ export function versionsAt(listing: readonly VersionInfo[], at?: Date): VersionI
   return out;
 }
 
+/** A version to clone: a key and its version id, or its latest version. */
+export interface VersionRef {
+  key: string;
+  versionId?: string;
+}
+
 /** Writes one version to `target`, or to the first free numbered name; never over a file. */
-export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionInfo, target: string): Promise<CloneResult> {
-  const { body } = await readVerified(origin.store, version.key, version.versionId);
-  const notebook = parseNotebook(body, `${version.key}@${version.versionId}`);
+export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
+  const { body, info } = await readVerified(origin.store, version.key, version.versionId);
+  const notebook = parseNotebook(body, `${version.key}@${info.versionId}`);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
-  const base = { source: origin.label + version.key, key: version.key, versionId: version.versionId };
+  const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
   for (let n = 0; ; n++) {
     const file = numberedName(target, n);
     const rel = origin.trackable ? workspacePath(workspace, file) : undefined;
@@ -139,7 +145,7 @@ export async function cloneVersion(workspace: Workspace, origin: Origin, version
     }
     const created = await workspace.withNotebookLock(rel, async () => {
       if (!(await createFileAtomic(file, body))) return false;
-      await workspace.track(rel, { key: version.key, base: version.versionId, sha256: sha256(body), canonical: canonicalHash(notebook) });
+      await workspace.track(rel, { key: version.key, base: info.versionId, sha256: sha256(body), canonical: canonicalHash(notebook) });
       return true;
     });
     if (created) return { ...base, file, tracked: rel, ...(n > 0 ? { taken: target } : {}) };
@@ -173,7 +179,10 @@ export interface PrefixCloneOptions {
  */
 export async function clonePrefix(workspace: Workspace, origin: Origin, prefix: string, dir: string, options: PrefixCloneOptions = {}): Promise<{ cloned: CloneResult[]; failures: NbstoreError[] }> {
   const listPrefix = prefix === '' ? '' : `${prefix}/`;
-  const versions = versionsAt(await collect(origin.store.versions(listPrefix)), options.at).filter((v) => v.key.endsWith('.ipynb'));
+  // As of now, the current objects are the latest versions: a listing of keys, not of every
+  // version of every key, and each read returns the id of the version it read.
+  const listing: VersionRef[] = options.at ? versionsAt(await collect(origin.store.versions(listPrefix)), options.at) : await collect(origin.store.objects(listPrefix));
+  const versions = listing.filter((v) => v.key.endsWith('.ipynb'));
   if (versions.length === 0) {
     throw new NbstoreError('not-found', `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`);
   }

@@ -100,12 +100,13 @@ export async function findVersionAnywhere(store: Store, prefix: string, revText:
   return resolveRevision(rev, matches, prefix === '' ? 'the store' : `${prefix}/`);
 }
 
-/** Reads a version and checks its body against the SHA-256 nbstore recorded when it pushed it. */
-export async function readVerified(store: Store, key: string, versionId: string): Promise<StoredVersion> {
+/** Reads a version (the latest without an id) and checks its body against the SHA-256 nbstore
+ * recorded when it pushed it. */
+export async function readVerified(store: Store, key: string, versionId?: string): Promise<StoredVersion> {
   const version = await store.get(key, versionId);
   const recorded = version.info.metadata[META.sha256];
   if (recorded && recorded !== sha256(version.body)) {
-    throw new NbstoreError('checksum-mismatch', `${key}@${versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
+    throw new NbstoreError('checksum-mismatch', `${key}@${version.info.versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
   }
   return version;
 }
