@@ -6,13 +6,14 @@ import { type Io, processIo } from './io.js';
 import { Workspace } from './workspace.js';
 import type { Command, CommandContext } from './commands/command.js';
 import checkout from './commands/checkout.js';
+import hook from './commands/hook.js';
 import init from './commands/init.js';
 import log from './commands/log.js';
 import push from './commands/push.js';
 import show from './commands/show.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
-const COMMANDS: Command<any>[] = [init, push, log, show, checkout];
+const COMMANDS: Command<any>[] = [init, push, log, show, checkout, hook];
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
