@@ -156,6 +156,20 @@ export async function withLock<T>(lockDir: string, target: string, fn: () => Pro
   }
 }
 
+/**
+ * Takes the lock at `lockfilePath` (a lock directory, with `withLock`'s rules) unless another
+ * process holds it; resolves to its release, or to undefined when the lock is held.
+ */
+export async function tryLock(lockfilePath: string): Promise<(() => Promise<void>) | undefined> {
+  await mkdir(dirname(lockfilePath), { recursive: true });
+  try {
+    return await lockfile.lock(lockfilePath, { lockfilePath, realpath: false, stale: 10_000, retries: 0 });
+  } catch (err) {
+    if (errnoCode(err) === 'ELOCKED') return undefined;
+    throw new NbstoreError('write-failed', `cannot lock ${lockfilePath}: ${errnoCode(err) ?? String(err)}`, { cause: err });
+  }
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

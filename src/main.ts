@@ -8,6 +8,7 @@ import type { Command, CommandContext } from './commands/command.js';
 import checkout from './commands/checkout.js';
 import clone from './commands/clone.js';
 import diff from './commands/diff.js';
+import hook from './commands/hook.js';
 import init from './commands/init.js';
 import log from './commands/log.js';
 import ls from './commands/ls.js';
@@ -17,7 +18,7 @@ import show from './commands/show.js';
 import status from './commands/status.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
-const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status];
+const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook];
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -21,8 +21,8 @@ export interface TestWorkspace {
 }
 
 /** A fresh workspace on the embedded store or on a fresh versioned bucket. */
-export async function makeWorkspace(kind: StoreKind, options: { prefix?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestWorkspace> {
-  const dir = await tempDir(`nbstore-${kind}-`);
+export async function makeWorkspace(kind: StoreKind, options: { prefix?: string; env?: NodeJS.ProcessEnv; parent?: string } = {}): Promise<TestWorkspace> {
+  const dir = await tempDir(`nbstore-${kind}-`, options.parent);
   const env = testEnv(dir, options.env);
   let bucket: string | undefined;
   const init = ['init'];
