@@ -7,12 +7,11 @@
 //   npm run bench -- --only log   # cases whose name contains "log"
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingProxy } from './counting-proxy.mjs';
-import { makeNotebook, editNotebook } from './notebooks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nbstoreBin = join(root, 'bin', 'nbstore.js');
@@ -70,6 +69,22 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+/** Writes a generated notebook (bench/make-notebook.mjs) of about `mb` megabytes. */
+function makeNotebook(path, { cells, mb, edit = false }) {
+  run([process.execPath, join(root, 'bench', 'make-notebook.mjs'), path, '--cells', String(cells), '--mb', String(mb), ...(edit ? ['--edit'] : [])]);
+}
+
+/** Changes a notebook in place, so that pushing it stores a new version: the source of `count`
+ * cells, marked with `edit`. */
+function editNotebook(path, edit, count = 1) {
+  const notebook = JSON.parse(readFileSync(path, 'utf8'));
+  for (let i = 0; i < count && i < notebook.cells.length; i++) {
+    const cell = notebook.cells[(i * 7 + edit) % notebook.cells.length];
+    cell.source = [`# edit ${edit}\n`, ...[].concat(cell.source).slice(1)];
+  }
+  writeFileSync(path, JSON.stringify(notebook, null, 1));
+}
+
 const rows = [];
 const notes = [];
 
@@ -114,7 +129,7 @@ function main() {
     /** Runs nbstore in the workspace. */
     inWs: (...argv) => run([process.execPath, nbstoreBin, ...argv], { env, cwd: ws }),
     clearCache: () => rmSync(join(ws, '.nbstore', 'cache'), { recursive: true, force: true }),
-    seed: (key, count) => run([process.execPath, join(root, 'bench', 'seed-versions.mjs'), bucket, key, String(count)], { env }),
+    seed: (key, count) => run([process.execPath, join(root, 'bench', 's3.mjs'), 'seed', bucket, key, String(count)], { env }),
     /** The S3 requests a command makes, counted by a proxy in front of the endpoint. */
     requests: (argv) => {
       proxy.reset();
@@ -127,9 +142,10 @@ function main() {
     for (const [group, cases] of Object.entries(CASES)) if (want(group)) cases(bed);
   } finally {
     proxy.close();
+    run([process.execPath, join(root, 'bench', 's3.mjs'), 'remove', bucket], { env });
+    rmSync(work, { recursive: true, force: true });
   }
   print();
-  rmSync(work, { recursive: true, force: true });
 }
 
 const CASES = {
@@ -149,7 +165,7 @@ const CASES = {
 
   push5mb({ aws, bucket, env, ws, inWs, requests, nbstore }) {
     const big = join(ws, 'big.ipynb');
-    writeFileSync(big, makeNotebook({ cells: 300, bytes: 5 * 1024 * 1024 }));
+    makeNotebook(big, { cells: 300, mb: 5 });
     let edit = 0;
     // A changed notebook each time, so that each push stores a version.
     compare('`nbstore push` (5 MB notebook)', '≤ 0.5×', () => { editNotebook(big, ++edit); return inWs('push', 'big.ipynb').ms; },
@@ -157,11 +173,12 @@ const CASES = {
       () => { editNotebook(big, ++edit); return requests(nbstore('push', 'big.ipynb')); });
   },
 
-  'push200 clone200'({ bucket, work, ws, rcloneEnv, inWs, requests, nbstore }) {
+  'push200 clone200'({ bucket, work, ws, rcloneEnv, inWs, clearCache, requests, nbstore }) {
     const folder = join(ws, 'many');
     mkdirSync(folder);
     const names = Array.from({ length: 200 }, (_, i) => `nb-${String(i).padStart(3, '0')}.ipynb`);
-    for (const name of names) writeFileSync(join(folder, name), makeNotebook({ cells: 20, bytes: 20 * 1024 }));
+    makeNotebook(join(folder, names[0]), { cells: 20, mb: 0.02 });
+    for (const name of names.slice(1)) copyFileSync(join(folder, names[0]), join(folder, name));
     let edit = 0;
     const editAll = () => { edit++; for (const name of names) editNotebook(join(folder, name), edit); };
     if (want('push200')) {
@@ -174,17 +191,19 @@ const CASES = {
     if (want('clone200')) {
       let clones = 0;
       const target = () => join(work, `clone-${++clones}`);
-      compare('`nbstore clone --prefix` (200 notebooks)', '≤ 1.0×', () => inWs('clone', '--prefix', 'workspace/many', target()).ms,
+      // With the version cache emptied each time: every notebook is downloaded, as rclone does.
+      compare('`nbstore clone --prefix` (200 notebooks)', '≤ 1.0×', () => { clearCache(); return inWs('clone', '--prefix', 'workspace/many', target()).ms; },
         '`rclone copy --transfers 16`', () => run(['rclone', 'copy', '--transfers', '16', `rgw:${bucket}/workspace/many`, target()], { env: rcloneEnv }).ms,
-        () => requests(nbstore('clone', '--prefix', 'workspace/many', target())));
+        () => { clearCache(); return requests(nbstore('clone', '--prefix', 'workspace/many', target())); });
     }
   },
 
   diff({ ws, inWs, clearCache, requests, nbstore }) {
     const huge = join(ws, 'huge.ipynb');
-    writeFileSync(huge, makeNotebook({ cells: 1000, bytes: 10 * 1024 * 1024 }));
+    makeNotebook(huge, { cells: 1000, mb: 10 });
     inWs('push', 'huge.ipynb');
-    editNotebook(huge, 1, 50);
+    // The next version as a working session leaves it: edits, re-run outputs, cells added, removed and moved.
+    makeNotebook(huge, { cells: 1000, mb: 10, edit: true });
     inWs('push', 'huge.ipynb');
     const [newer, older] = JSON.parse(inWs('log', 'huge.ipynb', '--json').stdout).map((v) => v.versionId);
     const diff = ['diff', 'huge.ipynb', older, newer];
@@ -205,7 +224,7 @@ const CASES = {
 
   memory({ env, ws, inWs, nbstore }) {
     const giant = join(ws, 'giant.ipynb');
-    writeFileSync(giant, makeNotebook({ cells: 2000, bytes: 100 * 1024 * 1024 }));
+    makeNotebook(giant, { cells: 2000, mb: 100 });
     const size = readFileSync(giant).length;
     const push = peakMemory(nbstore('push', 'giant.ipynb'), { env, cwd: ws });
     editNotebook(giant, 1, 20);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { NbstoreError, errnoCode } from './errors.js';
@@ -8,20 +8,55 @@ export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+export interface WriteOptions {
+  mode?: number;
+  /** fsync before the file takes its name (the default); a cache may skip it. */
+  durable?: boolean;
+}
+
 /**
  * Writes a file atomically: a temporary file beside the target, fsync'd, then renamed over it,
  * so a reader (or a crash) only ever sees the old or the new content.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
+  const tmp = await writeTemporary(path, data, options);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw writeError(path, err);
+  }
+}
+
+/**
+ * Creates a file that must not exist yet, atomically: the bytes go to a temporary file first,
+ * which is then hard-linked into place; link(2) fails when the name is taken, so an existing
+ * file (or one another process creates meanwhile) is never overwritten. Resolves to false when
+ * the name was taken.
+ */
+export async function createFileAtomic(path: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<boolean> {
+  const tmp = await writeTemporary(path, data, options);
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') return false;
+    throw writeError(path, err);
+  } finally {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Writes `data` to a new temporary file beside `path`; returns its name. */
+async function writeTemporary(path: string, data: Uint8Array | string, { mode = 0o644, durable = true }: WriteOptions): Promise<string> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle;
   try {
     handle = await open(tmp, 'wx', mode);
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
     await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
+    return tmp;
   } catch (err) {
     await handle?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -49,6 +84,18 @@ export async function readUserFile(path: string, shownAs = path): Promise<Buffer
     if (code === 'ENOENT') throw new NbstoreError('file-missing', `${shownAs}: no such file`, { cause: err });
     if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`, { cause: err });
     if (code === 'EACCES') throw new NbstoreError('file-missing', `${shownAs}: permission denied`, { cause: err });
+    throw err;
+  }
+}
+
+/** A local file's bytes, or undefined when there is no such file. */
+export async function readIfExists(abs: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(abs);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
     throw err;
   }
 }
@@ -106,6 +153,20 @@ export async function withLock<T>(lockDir: string, target: string, fn: () => Pro
     return await fn();
   } finally {
     await release().catch(() => undefined);
+  }
+}
+
+/**
+ * Takes the lock at `lockfilePath` (a lock directory, with `withLock`'s rules) unless another
+ * process holds it; resolves to its release, or to undefined when the lock is held.
+ */
+export async function tryLock(lockfilePath: string): Promise<(() => Promise<void>) | undefined> {
+  await mkdir(dirname(lockfilePath), { recursive: true });
+  try {
+    return await lockfile.lock(lockfilePath, { lockfilePath, realpath: false, stale: 10_000, retries: 0 });
+  } catch (err) {
+    if (errnoCode(err) === 'ELOCKED') return undefined;
+    throw new NbstoreError('write-failed', `cannot lock ${lockfilePath}: ${errnoCode(err) ?? String(err)}`, { cause: err });
   }
 }
 

@@ -6,13 +6,19 @@ import { type Io, processIo } from './io.js';
 import { Workspace } from './workspace.js';
 import type { Command, CommandContext } from './commands/command.js';
 import checkout from './commands/checkout.js';
+import clone from './commands/clone.js';
+import diff from './commands/diff.js';
+import hook from './commands/hook.js';
 import init from './commands/init.js';
 import log from './commands/log.js';
+import ls from './commands/ls.js';
+import publish from './commands/publish.js';
 import push from './commands/push.js';
 import show from './commands/show.js';
+import status from './commands/status.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
-const COMMANDS: Command<any>[] = [init, push, log, show, checkout];
+const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook];
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -54,18 +60,18 @@ const PROTECTED = '\u0000';
 
 /**
  * Version ids may start with '-' (Ceph RGW's do), which yargs would read as options. A word
- * that starts with a single '-', is longer than a flag and does not follow a flag (which may take
- * it as its value) is an argument; so is every word after `--`. Such words are marked so yargs
- * leaves them alone, and unmarked before a command sees them.
+ * that starts with a single '-' and is longer than any short flag is an argument (or the value
+ * of the flag before it, as in `--version -9sN7OU` or `-m "-1 regression"`); so is every word
+ * after `--`. Such words are marked so yargs leaves them alone, and unmarked before a command
+ * sees them.
  */
 function protectArguments(argv: readonly string[]): string[] {
   const out: string[] = [];
   let afterSeparator = false;
-  for (const [i, word] of argv.entries()) {
-    const previous = argv[i - 1] ?? '';
+  for (const word of argv) {
     if (afterSeparator) out.push(PROTECTED + word);
     else if (word === '--') afterSeparator = true;
-    else if (/^-[^-]/.test(word) && word.length > 4 && !(previous.startsWith('-') && !previous.includes('='))) out.push(PROTECTED + word);
+    else if (/^-[^-]/.test(word) && word.length > 4) out.push(PROTECTED + word);
     else out.push(word);
   }
   return out;

@@ -1,8 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { NbstoreError, errnoCode } from './errors.js';
-import { sha256, writeFileAtomic } from './files.js';
-import { canonicalHash, parseNotebook } from './notebook/notebook.js';
+import { NbstoreError } from './errors.js';
+import { readIfExists, sha256, writeFileAtomic } from './files.js';
+import { canonicalHash, canonicalOf, parseNotebook } from './notebook/notebook.js';
 import { spoolEntries } from './spool.js';
 import type { Store, VersionInfo } from './store/store.js';
 import { readVerified } from './versions.js';
@@ -61,12 +61,7 @@ export async function writeVersionTo(store: Store, version: VersionInfo, abs: st
 
 function refuseUnsaved(rel: string, local: Buffer, tracked: TrackedNotebook | undefined, target: string): void {
   if (tracked && sha256(local) === tracked.sha256) return;
-  let localCanonical: string | undefined;
-  try {
-    localCanonical = canonicalHash(parseNotebook(local, rel));
-  } catch {
-    localCanonical = undefined;
-  }
+  const localCanonical = canonicalOf(local, rel);
   if (localCanonical !== undefined && (localCanonical === tracked?.canonical || localCanonical === target)) return;
   throw new NbstoreError(
     'local-changes',
@@ -74,15 +69,4 @@ function refuseUnsaved(rel: string, local: Buffer, tracked: TrackedNotebook | un
       ? `${rel}: has local changes that are not pushed; push them first, or checkout --force to discard them`
       : `${rel}: exists and is not from the store; push it first, or checkout --force to overwrite it`,
   );
-}
-
-async function readIfExists(abs: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(abs);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
-    throw err;
-  }
 }

@@ -98,7 +98,7 @@ function subjectsDiffer(versions: readonly VersionInfo[]): boolean {
 }
 
 /** The shortest prefix length, at least 8, that tells every version in `history` apart. */
-export function shortIds(history: readonly VersionInfo[], minLength = 8): Map<string, string> {
+export function shortIds(history: readonly Pick<VersionInfo, 'versionId'>[], minLength = 8): Map<string, string> {
   const ids = [...new Set(history.map((v) => v.versionId))];
   let length = minLength;
   for (;;) {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { NbstoreError, isNbstoreError } from './errors.js';
 import { mapLimit, readUserFile, sha256 } from './files.js';
-import { MAX_NOTEBOOK_BYTES, type Notebook, canonicalHash, parseNotebook } from './notebook/notebook.js';
+import { MAX_NOTEBOOK_BYTES, type Notebook, canonicalHash, canonicalOf, parseNotebook } from './notebook/notebook.js';
 import { addToSpool, readSpooledBody, removeFromSpool, spoolEntries, type SpoolEntry } from './spool.js';
 import { META } from './store/metadata.js';
 import type { Store, VersionMeta } from './store/store.js';
@@ -38,13 +38,18 @@ export function authorOf(workspace: Workspace): string {
 
 /** Reads a notebook file for pushing: exists, is a file, within the size limit, parses. */
 export async function readNotebookFile(abs: string, shownAs: string): Promise<{ bytes: Buffer; notebook: Notebook }> {
+  const bytes = await readNotebookBytes(abs, shownAs);
+  return { bytes, notebook: parseNotebook(bytes, shownAs) };
+}
+
+/** Reads a local notebook's bytes: it exists, is a file, and is within the size limit. */
+export async function readNotebookBytes(abs: string, shownAs: string): Promise<Buffer> {
   const info = await stat(abs).catch(() => undefined);
   if (info?.isDirectory()) throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`);
   if (info && info.size > MAX_NOTEBOOK_BYTES) {
     throw new NbstoreError('too-large', `${shownAs}: ${info.size} bytes is over nbstore's limit of ${MAX_NOTEBOOK_BYTES} bytes (256 MiB)`);
   }
-  const bytes = await readUserFile(abs, shownAs);
-  return { bytes, notebook: parseNotebook(bytes, shownAs) };
+  return readUserFile(abs, shownAs);
 }
 
 /**
@@ -165,7 +170,8 @@ async function upload(
   return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };
 }
 
-async function headLatest(store: Store, key: string): Promise<VersionMeta | undefined> {
+/** The latest version of `key`, or undefined when there is none (or it is deleted). */
+export async function headLatest(store: Store, key: string): Promise<VersionMeta | undefined> {
   try {
     return await store.head(key);
   } catch (err) {
@@ -174,14 +180,11 @@ async function headLatest(store: Store, key: string): Promise<VersionMeta | unde
   }
 }
 
-async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
+/** Whether `version` holds a notebook whose canonical JSON hashes to `canonical`. */
+export async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
   const recorded = version.metadata[META.canonical];
   if (recorded) return recorded === canonical;
   // Written by another tool: compare the content itself.
   const { body } = await store.get(version.key, version.versionId);
-  try {
-    return canonicalHash(parseNotebook(body, version.key)) === canonical;
-  } catch {
-    return false;
-  }
+  return canonicalOf(body, version.key) === canonical;
 }

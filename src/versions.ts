@@ -1,4 +1,4 @@
-import { NbstoreError } from './errors.js';
+import { NbstoreError, isNbstoreError } from './errors.js';
 import { mapLimit, sha256 } from './files.js';
 import { type Revision, parseRevision, resolveRevision, shortIds } from './revision.js';
 import { META } from './store/metadata.js';
@@ -19,6 +19,9 @@ export interface HistoryEntry {
   parent?: string;
   sha256?: string;
   savedAt?: string;
+  /** On a published version: the version it was published from. */
+  sourceKey?: string;
+  sourceVersion?: string;
 }
 
 /** The versions of exactly `key`, newest first, delete markers included. */
@@ -38,22 +41,49 @@ export async function describeHistory(store: Store, history: readonly VersionInf
   });
 }
 
-export function fromMetadata(metadata: Record<string, string>): Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt'> {
-  const out: Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt'> = {};
+type MetadataFields = Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt' | 'sourceKey' | 'sourceVersion'>;
+
+export function fromMetadata(metadata: Record<string, string>): MetadataFields {
+  const out: MetadataFields = {};
   if (metadata[META.author]) out.author = metadata[META.author];
   if (metadata[META.message]) out.message = metadata[META.message];
   if (metadata[META.parent]) out.parent = metadata[META.parent];
   if (metadata[META.sha256]) out.sha256 = metadata[META.sha256];
   if (metadata[META.savedAt]) out.savedAt = metadata[META.savedAt];
+  if (metadata[META.sourceKey]) out.sourceKey = metadata[META.sourceKey];
+  if (metadata[META.sourceVersion]) out.sourceVersion = metadata[META.sourceVersion];
   return out;
 }
 
 /** Finds the version `revText` names among the versions of `key`. */
 export async function findVersion(store: Store, key: string, revText: string, subject: string, now = new Date()): Promise<VersionInfo> {
-  const rev = parseRevision(revText, now);
+  return (await findVersions(store, key, [revText], subject, now))[0] as VersionInfo;
+}
+
+/**
+ * Finds the versions `revTexts` name among the versions of `key`. A full version id is asked for
+ * directly: a version never changes, so the version cache answers without a request, and no
+ * listing is needed. Anything else is resolved against the key's history, listed once for all.
+ * (A version found directly may not know whether it is the latest: an S3 HEAD says `isLatest` false.)
+ */
+export async function findVersions(store: Store, key: string, revTexts: readonly string[], subject: string, now = new Date()): Promise<VersionInfo[]> {
+  const revs = revTexts.map((text) => parseRevision(text, now));
+  const direct = await Promise.all(revs.map((rev) => (rev.kind === 'id' ? exactVersion(store, key, rev.id) : undefined)));
+  if (direct.every((v) => v !== undefined)) return direct;
   const history = await listHistory(store, key);
   if (history.length === 0) throw new NbstoreError('unknown-revision', `${subject}: no versions in the store (push it first)`);
-  return resolveRevision(rev, history, subject);
+  return revs.map((rev, i) => direct[i] ?? resolveRevision(rev, history, subject));
+}
+
+/** The version with exactly this id, if there is one (a prefix, or a delete marker, is not). */
+async function exactVersion(store: Store, key: string, versionId: string): Promise<VersionInfo | undefined> {
+  try {
+    const { metadata: _, ...info } = await store.head(key, versionId);
+    return info;
+  } catch (err) {
+    if (isNbstoreError(err, 'not-found')) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -70,12 +100,13 @@ export async function findVersionAnywhere(store: Store, prefix: string, revText:
   return resolveRevision(rev, matches, prefix === '' ? 'the store' : `${prefix}/`);
 }
 
-/** Reads a version and checks its body against the SHA-256 nbstore recorded when it pushed it. */
-export async function readVerified(store: Store, key: string, versionId: string): Promise<StoredVersion> {
+/** Reads a version (the latest without an id) and checks its body against the SHA-256 nbstore
+ * recorded when it pushed it. */
+export async function readVerified(store: Store, key: string, versionId?: string): Promise<StoredVersion> {
   const version = await store.get(key, versionId);
   const recorded = version.info.metadata[META.sha256];
   if (recorded && recorded !== sha256(version.body)) {
-    throw new NbstoreError('checksum-mismatch', `${key}@${versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
+    throw new NbstoreError('checksum-mismatch', `${key}@${version.info.versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
   }
   return version;
 }

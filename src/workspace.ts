@@ -94,7 +94,7 @@ export class Workspace {
     // Keeps the workspace's machinery out of any git repository the notebooks live in.
     await writeFileAtomic(join(dir, '.gitignore'), '*\n');
     // 0600: a user may add credentials to this file by hand.
-    await writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, 0o600);
+    await writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   }
 
   static async exists(root: string): Promise<boolean> {

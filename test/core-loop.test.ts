@@ -111,6 +111,10 @@ for (const kind of STORE_KINDS) {
       // Ceph RGW's version ids may start with '-': such a word is a revision, not an option.
       assert.match((await ws.run('show', '-j4fgDHWE.', 'r.ipynb')).error?.message ?? '', /no version -j4fgDHWE\./);
       assert.match((await ws.run('show', '--', '-x', 'r.ipynb')).error?.message ?? '', /no version -x/);
+      assert.match((await ws.run('checkout', '-j4fgDHWE.', 'r.ipynb', '--force')).error?.message ?? '', /no version -j4fgDHWE\./);
+      await ws.edit('r.ipynb', '4');
+      assert.match(await ws.ok('push', 'r.ipynb', '-m', '-1 regression, +2 fixes'), /^pushed/);
+      assert.equal(await messageOf('latest'), '-1 regression, +2 fixes');
       assert.equal((await ws.run('show', '@{1999-01-01}', 'r.ipynb')).error?.code, 'unknown-revision');
       assert.equal((await ws.run('show', '@{2h}', 'r.ipynb')).error?.code, 'unknown-revision');
       assert.equal((await ws.run('show', '@{last tuesday}', 'r.ipynb')).error?.code, 'bad-revision');

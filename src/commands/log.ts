@@ -1,5 +1,7 @@
 import { paintFor } from '../io.js';
 import { formatSize } from '../notebook/render.js';
+import { publishedKeyFor, publishedVersionOf } from '../publish.js';
+import { shortIds } from '../revision.js';
 import { formatTime } from '../time.js';
 import { type HistoryEntry, describeHistory, listHistory } from '../versions.js';
 import { defineCommand, writeJson, writeLine } from './command.js';
@@ -11,35 +13,41 @@ export default defineCommand({
     ['$0 log mine.ipynb', 'Every version: short id, date, author, size, message'],
     ['$0 log mine.ipynb -n 5 --oneline', 'The last five, one short line each'],
     ['$0 log mine.ipynb --json', 'Full version ids and metadata, for scripts'],
+    ['$0 log --published mine.ipynb', 'The published copies of the notebook, each with the version it came from'],
   ],
   builder: (yargs) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'The notebook (need not exist locally)' })
       .option('max-count', { alias: 'n', type: 'number', describe: 'Show at most this many versions' })
       .option('oneline', { type: 'boolean', default: false, describe: 'One short line per version' })
+      .option('published', { type: 'boolean', default: false, describe: 'List the published history of the notebook' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   async run(args, { io, workspace: findWorkspace }) {
     const workspace = await findWorkspace();
     const rel = workspace.relativePath(io.cwd, args.path);
     const store = await workspace.openStore();
-    const all = await listHistory(store, workspace.keyFor(rel));
+    const all = await listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel));
     const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
     const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
-    const base = (await workspace.tracked(rel))?.base;
+    const base = args.published ? undefined : (await workspace.tracked(rel))?.base;
+    const published = args.published ? undefined : await publishedVersionOf(workspace, store, rel);
+    // A published version names its source by the short id `log` shows for it.
+    const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 
     if (args.json) {
-      writeJson(io, entries.map((e) => ({ ...e, lastModified: e.lastModified.toISOString(), isBase: e.versionId === base })));
+      writeJson(io, entries.map((e) => ({ ...e, lastModified: e.lastModified.toISOString(), isBase: e.versionId === base, isPublished: e.versionId === published })));
       return;
     }
     if (all.length === 0) {
-      writeLine(io.stdout, `${rel}: no versions yet (nbstore push ${args.path} stores the first)`);
+      writeLine(io.stdout, args.published ? `${rel}: never published (nbstore publish ${args.path} publishes it)` : `${rel}: no versions yet (nbstore push ${args.path} stores the first)`);
       return;
     }
     const paint = paintFor(io);
     const authorWidth = Math.min(16, Math.max(0, ...entries.map((e) => (e.author ?? '-').length)));
     for (const entry of entries) {
-      const marks = [entry.isLatest ? paint.green('latest') : '', entry.versionId === base ? paint.cyan('base') : ''].filter(Boolean);
-      const markText = marks.length > 0 ? ` (${marks.join(', ')})` : '';
+      const marks = [entry.isLatest ? paint.green('latest') : '', entry.versionId === base ? paint.cyan('base') : '', entry.versionId === published ? paint.magenta('published') : ''].filter(Boolean);
+      const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
+      const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
       if (entry.isDeleteMarker) {
         writeLine(io.stdout, `${paint.red(entry.shortId)}  ${formatTime(entry.lastModified)}  ${paint.red('[deleted]')}${markText}`);
       } else if (args.oneline) {

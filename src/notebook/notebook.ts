@@ -77,3 +77,12 @@ export function joinText(text: MultilineString | undefined): string {
   if (text === undefined) return '';
   return Array.isArray(text) ? text.join('') : text;
 }
+
+/** The canonical hash of bytes that parse as a notebook; undefined for bytes that do not. */
+export function canonicalOf(bytes: Uint8Array, source: string): string | undefined {
+  try {
+    return canonicalHash(parseNotebook(bytes, source));
+  } catch {
+    return undefined;
+  }
+}

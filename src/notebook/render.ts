@@ -8,6 +8,9 @@ export interface RenderOptions {
   paint: Paint;
 }
 
+/** Marks the lines of a cell's outputs, after its source. */
+export const OUTPUT_MARK = '│ ';
+
 /** Renders a whole notebook as readable text: cell number, type, source, outputs summarised. */
 export function renderNotebook(nb: Notebook, options: RenderOptions): string {
   const { paint } = options;
@@ -23,51 +26,97 @@ export function cellHeading(cell: Cell, index: number): string {
 
 export function renderCell(cell: Cell, index: number, options: RenderOptions): string {
   const { paint } = options;
-  const lines = [paint.bold(paint.cyan(`── ${cellHeading(cell, index)} ──`))];
-  const source = joinText(cell.source);
-  if (source !== '') lines.push(...source.replace(/\n$/, '').split('\n'));
-  for (const output of cell.outputs ?? []) lines.push(...renderOutput(output, options).map((l) => paint.dim('│ ') + l));
-  return lines.join('\n');
+  return [paint.bold(paint.cyan(`── ${cellHeading(cell, index)} ──`)), ...cellLines(cell, options)].join('\n');
+}
+
+/** A cell's source lines, then its outputs summarised, each output line after OUTPUT_MARK. */
+export function cellLines(cell: Cell, options: RenderOptions): string[] {
+  const lines = sourceLines(joinText(cell.source));
+  for (const output of cell.outputs ?? []) lines.push(...renderOutput(output, options).map((l) => options.paint.dim(OUTPUT_MARK) + l));
+  return lines;
+}
+
+/** The lines of a text; an empty text has none, and a final newline ends the last line. */
+export function sourceLines(text: string): string[] {
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
+/** Rich data (anything but text/plain) as what it is: type, decoded size, short hash. */
+export interface DataSummary {
+  mime: string;
+  bytes: number;
+  hash: string;
+}
+
+/** What an output shows, untruncated and uncoloured. */
+export interface OutputSummary {
+  outputType: string;
+  /** The stream (stdout, stderr) of a stream output. */
+  name?: string;
+  data: DataSummary[];
+  /** Stream text, text/plain, or `ename: evalue` of an error, as lines. */
+  text: string[];
+}
+
+export function summariseOutput(output: Output): OutputSummary {
+  const summary = (data: DataSummary[], text: string[]): OutputSummary => ({ outputType: output.output_type, ...(output.name ? { name: output.name } : {}), data, text });
+  switch (output.output_type) {
+    case 'stream':
+      return summary([], sourceLines(joinText(output.text)));
+    case 'error':
+      return summary([], [`${output.ename ?? 'Error'}: ${output.evalue ?? ''}`]);
+    case 'execute_result':
+    case 'display_data': {
+      const data = output.data ?? {};
+      const rich = Object.entries(data).filter(([mime]) => mime !== 'text/plain').map(([mime, value]) => summariseData(mime, value));
+      const text = data['text/plain'];
+      return summary(rich, text === undefined ? [] : sourceLines(joinText(text as string | string[])));
+    }
+    default:
+      return summary([], [`(${output.output_type} output)`]);
+  }
+}
+
+/** An output summary as the lines a rendering shows: rich data first, then text. */
+export function summaryLines(summary: OutputSummary): string[] {
+  return [...summary.data.map(formatData), ...summary.text];
 }
 
 /** One output as lines: text truncated, rich and binary data as type, size and a short hash. */
 export function renderOutput(output: Output, options: RenderOptions): string[] {
   const { paint } = options;
-  switch (output.output_type) {
+  const summary = summariseOutput(output);
+  switch (summary.outputType) {
     case 'stream':
-      return truncate(joinText(output.text), options.maxOutputLines, paint, output.name === 'stderr' ? paint.red : undefined);
+      return truncate(summary.text, options.maxOutputLines, paint, summary.name === 'stderr' ? paint.red : undefined);
     case 'error':
-      return [paint.red(`${output.ename ?? 'Error'}: ${output.evalue ?? ''}`)];
+      return summary.text.map(paint.red);
     case 'execute_result':
     case 'display_data':
-      return renderData(output.data ?? {}, options);
+      return [...summary.data.map((d) => paint.magenta(formatData(d))), ...truncate(summary.text, options.maxOutputLines, paint)];
     default:
-      return [paint.dim(`(${output.output_type} output)`)];
+      return summary.text.map(paint.dim);
   }
 }
 
-function renderData(data: Record<string, unknown>, options: RenderOptions): string[] {
-  const text = data['text/plain'];
-  const lines: string[] = [];
-  for (const [mime, value] of Object.entries(data)) {
-    if (mime === 'text/plain') continue;
-    lines.push(options.paint.magenta(describeData(mime, value)));
-  }
-  if (text !== undefined) lines.push(...truncate(joinText(text as string | string[]), options.maxOutputLines, options.paint));
-  return lines;
+function summariseData(mime: string, value: unknown): DataSummary {
+  const raw = typeof value === 'string' || Array.isArray(value) ? joinText(value as string | string[]) : JSON.stringify(value);
+  const isBase64 = mime.startsWith('image/') && mime !== 'image/svg+xml';
+  const bytes = isBase64 ? Buffer.byteLength(raw.replace(/\s/g, ''), 'base64') : Buffer.byteLength(raw);
+  return { mime, bytes, hash: createHash('sha256').update(raw).digest('hex').slice(0, 8) };
+}
+
+function formatData(data: DataSummary): string {
+  return `${data.mime} ${formatSize(data.bytes)} ${data.hash}`;
 }
 
 /** `image/png 12.3 KB 1a2b3c4d`: what a rich output is without printing it. */
 export function describeData(mime: string, value: unknown): string {
-  const raw = typeof value === 'string' || Array.isArray(value) ? joinText(value as string | string[]) : JSON.stringify(value);
-  const isBase64 = mime.startsWith('image/') && mime !== 'image/svg+xml';
-  const bytes = isBase64 ? Buffer.byteLength(raw.replace(/\s/g, ''), 'base64') : Buffer.byteLength(raw);
-  const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
-  return `${mime} ${formatSize(bytes)} ${hash}`;
+  return formatData(summariseData(mime, value));
 }
 
-function truncate(text: string, maxLines: number, paint: Paint, colour?: (s: string) => string): string[] {
-  const lines = text.replace(/\n$/, '').split('\n');
+/** At most `maxLines` lines, then a line that says how many more there are. */
+export function truncate(lines: readonly string[], maxLines: number, paint: Paint, colour?: (s: string) => string): string[] {
   const shown = lines.slice(0, maxLines).map((l) => (colour ? colour(l) : l));
   if (lines.length > maxLines) shown.push(paint.dim(`… ${lines.length - maxLines} more line${lines.length - maxLines === 1 ? '' : 's'}`));
   return shown;

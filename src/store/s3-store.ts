@@ -19,6 +19,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Settings } from '../config.js';
 import { NbstoreError } from '../errors.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
+import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
 
 export interface S3Options {
@@ -27,6 +28,8 @@ export interface S3Options {
   requestTimeoutMs?: number;
   /** Called once per HTTP request sent (benchmarks count requests with it). */
   onRequest?: (command: string) => void;
+  /** Keys per listing page (S3's MaxKeys; servers cap it, at 1,000 on AWS and RGW). */
+  pageSize?: number;
   /** The environment, for the AWS_* credentials the default chain would read first. */
   env?: NodeJS.ProcessEnv;
 }
@@ -54,14 +57,13 @@ export class S3Store implements Store {
   readonly location: string;
   private readonly client: S3Client;
   private readonly bucket: string;
+  private readonly pageSize: number | undefined;
 
   constructor(settings: Settings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
+    this.pageSize = options.pageSize;
     const endpoint = settings.s3_endpoint_url || undefined;
-    // Version ids are unique within a bucket, so the bucket alone identifies cached versions,
-    // whichever endpoint (or proxy) reaches it.
-    this.id = `s3://${this.bucket}`;
-    this.location = `s3://${this.bucket}`;
+    ({ id: this.id, location: this.location } = s3Location(settings));
     const agentOptions = { keepAlive: true, maxSockets: settings.max_threads };
     this.client = new S3Client({
       region: settings.s3_region_name,
@@ -145,7 +147,7 @@ export class S3Store implements Store {
     let versionIdMarker: string | undefined;
     for (;;) {
       const page = await request(
-        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
+        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: this.pageSize })),
         prefix,
       );
       yield* mergePage(page.Versions ?? [], page.DeleteMarkers ?? []);
@@ -158,7 +160,7 @@ export class S3Store implements Store {
   async *objects(prefix: string): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     for (;;) {
-      const page = await request(this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })), prefix);
+      const page = await request(this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.pageSize })), prefix);
       for (const object of page.Contents ?? []) {
         if (object.Key) yield { key: object.Key, lastModified: object.LastModified ?? new Date(0), size: object.Size ?? 0 };
       }

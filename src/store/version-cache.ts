@@ -14,7 +14,8 @@ interface CachedMeta extends Omit<VersionMeta, 'lastModified'> {
  * A store wrapper that keeps version bodies and metadata on local disk. A version never changes
  * once written, so a cached one is always right: a second `show`, `diff` or `log` of the same
  * versions makes no request. Requests for the latest version, and for the `null` version (which
- * an unversioned write can replace), always go to the store.
+ * an unversioned write can replace), always go to the store; the latest is then kept as the
+ * version it turned out to be.
  */
 export class VersionCache implements Store {
   readonly id: string;
@@ -38,10 +39,15 @@ export class VersionCache implements Store {
   }
 
   async get(key: string, versionId?: string): Promise<StoredVersion> {
-    if (!cacheable(versionId)) return this.inner.get(key, versionId);
+    if (!cacheable(versionId)) {
+      // The latest is read from the store, and kept as the version it turned out to be.
+      const version = await this.inner.get(key, versionId);
+      if (versionId === undefined && cacheable(version.info.versionId)) await this.save(this.entryPath(key, version.info.versionId), version.info, version.body);
+      return version;
+    }
     const base = this.entryPath(key, versionId);
     const [meta, body] = await Promise.all([this.readMeta(base), readFile(`${base}.body`).catch(() => undefined)]);
-    if (meta && body) {
+    if (meta && body && body.byteLength === meta.size) {
       // Recency for the size bound.
       const now = new Date();
       await utimes(`${base}.body`, now, now).catch(() => undefined);
@@ -94,31 +100,47 @@ export class VersionCache implements Store {
   private async save(base: string, meta: VersionMeta, body?: Uint8Array): Promise<void> {
     try {
       await mkdir(this.dir, { recursive: true });
-      if (body) await writeFileAtomic(`${base}.body`, body);
-      await writeFileAtomic(`${base}.meta.json`, JSON.stringify({ ...meta, isLatest: false }));
-      if (body) await this.prune();
+      // No fsync: after a power loss an entry may be empty, and a body whose length is not the
+      // size its metadata records is not used.
+      if (body) await writeFileAtomic(`${base}.body`, body, { durable: false });
+      await writeFileAtomic(`${base}.meta.json`, JSON.stringify({ ...meta, isLatest: false }), { durable: false });
+      if (body) await this.account(body.byteLength);
     } catch {
       // A cache that cannot be written only costs a later request.
     }
   }
 
-  /** Drops the least recently used bodies until the cache fits its bound. */
-  private async prune(): Promise<void> {
-    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.body'));
-    const entries = await Promise.all(
-      names.map(async (name) => {
-        const s = await stat(join(this.dir, name)).catch(() => undefined);
-        return { name, size: s?.size ?? 0, used: s?.mtimeMs ?? 0 };
-      }),
-    );
+  /** Bytes of cached bodies: measured once per process, then counted as bodies are added. */
+  private cachedBytes?: Promise<number>;
+
+  /** Counts a new body and, past the bound, drops the least recently used bodies. Counts are
+   * chained, so concurrent saves add up; the first measure may count a body twice, which only
+   * prunes a little early. */
+  private async account(added: number): Promise<void> {
+    const counted = this.cachedBytes ?? this.bodies().then((entries) => entries.reduce((sum, e) => sum + e.size, 0) - added);
+    this.cachedBytes = counted.then((total) => (total + added > this.maxBytes ? this.prune() : total + added));
+    await this.cachedBytes;
+  }
+
+  private async prune(): Promise<number> {
+    const entries = (await this.bodies()).sort((a, b) => a.used - b.used);
     let total = entries.reduce((sum, e) => sum + e.size, 0);
-    if (total <= this.maxBytes) return;
-    entries.sort((a, b) => a.used - b.used);
     for (const entry of entries) {
       if (total <= this.maxBytes) break;
       await rm(join(this.dir, entry.name), { force: true });
       total -= entry.size;
     }
+    return total;
+  }
+
+  private async bodies(): Promise<Array<{ name: string; size: number; used: number }>> {
+    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.body'));
+    return Promise.all(
+      names.map(async (name) => {
+        const s = await stat(join(this.dir, name)).catch(() => undefined);
+        return { name, size: s?.size ?? 0, used: s?.mtimeMs ?? 0 };
+      }),
+    );
   }
 }
 

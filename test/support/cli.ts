@@ -19,8 +19,8 @@ export interface CliResult {
   error?: NbstoreError;
 }
 
-export async function tempDir(prefix = 'nbstore-test-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+export async function tempDir(prefix = 'nbstore-test-', parent = tmpdir()): Promise<string> {
+  return mkdtemp(join(parent, prefix));
 }
 
 /** A private HOME per test directory keeps the machine's user config and AWS profile out. */

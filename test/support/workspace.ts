@@ -1,4 +1,4 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, type CliResult, ok, runCli, tempDir, testEnv } from './cli.js';
 import { createBucket, s3Endpoint } from './s3.js';
@@ -21,8 +21,8 @@ export interface TestWorkspace {
 }
 
 /** A fresh workspace on the embedded store or on a fresh versioned bucket. */
-export async function makeWorkspace(kind: StoreKind, options: { prefix?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestWorkspace> {
-  const dir = await tempDir(`nbstore-${kind}-`);
+export async function makeWorkspace(kind: StoreKind, options: { prefix?: string; env?: NodeJS.ProcessEnv; parent?: string } = {}): Promise<TestWorkspace> {
+  const dir = await tempDir(`nbstore-${kind}-`, options.parent);
   const env = testEnv(dir, options.env);
   let bucket: string | undefined;
   const init = ['init'];
@@ -58,4 +58,27 @@ export function pushedId(stdout: string): string {
   const match = /^pushed\s+\S+\s+(\S+)$/m.exec(stdout);
   if (!match) throw new Error(`no version id in: ${stdout}`);
   return match[1] as string;
+}
+
+/** Runs a read command with `--json` and requires success; returns the parsed output. */
+export async function okJson<T>(ws: TestWorkspace, ...argv: string[]): Promise<T> {
+  return JSON.parse(await ws.ok(...argv, '--json')) as T;
+}
+
+/** The bytes of a one-cell notebook whose markdown cell says `text`. */
+export function markdownNotebook(text: string): string {
+  return `${JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'markdown', metadata: {}, source: [text] }] })}\n`;
+}
+
+/** What the workspace tracks: workspace-relative path → base version and hashes. */
+export async function trackedNotebooks(ws: TestWorkspace): Promise<Record<string, { key: string; base: string; sha256: string; canonical: string }>> {
+  const dir = join(ws.dir, '.nbstore', 'state');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const entries = await Promise.all(names.map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8'))));
+  return Object.fromEntries(entries.map(({ path, ...entry }) => [path, entry]));
+}
+
+/** Forgets which version every local file came from, as a fresh checkout of the files would. */
+export async function forgetTracking(ws: TestWorkspace): Promise<void> {
+  await rm(join(ws.dir, '.nbstore', 'state'), { recursive: true, force: true });
 }

@@ -1,0 +1,205 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import { NbstoreError, isNbstoreError } from './errors.js';
+import { createFileAtomic, mapLimit, sha256 } from './files.js';
+import { canonicalHash, parseNotebook } from './notebook/notebook.js';
+import { parseRevision, resolveRevision } from './revision.js';
+import { openBucket } from './store/open.js';
+import { type Store, type VersionInfo, collect } from './store/store.js';
+import { listHistory, readVerified } from './versions.js';
+import { WORKSPACE_DIR, type Workspace, joinKey } from './workspace.js';
+
+/**
+ * Cloning: writing a stored notebook to a new local file, as bookstore's clone does, never over
+ * an existing file (`name.ipynb` taken: `name-1.ipynb`, `name-2.ipynb`, …). A clone that lands
+ * inside the workspace is recorded as tracked, with the cloned version as its base, so `status`,
+ * `diff` and `push` work on it at once.
+ */
+
+/** Where clones come from: the workspace's store, or another bucket on the same S3. */
+export interface Origin {
+  store: Store;
+  /** Clones from the workspace's own store are tracked; the state names no other bucket. */
+  trackable: boolean;
+  /** Put before a key to name it in messages: '' for the workspace's store, else `s3://bucket/`. */
+  label: string;
+}
+
+export interface CloneResult {
+  /** The key, named as the user would name it (`s3://bucket/key` for another bucket). */
+  source: string;
+  key: string;
+  versionId: string;
+  /** The file written. */
+  file: string;
+  /** The file asked for, when it existed and a numbered name was used instead. */
+  taken?: string;
+  /** The workspace-relative path the clone is tracked as, when it landed in the workspace. */
+  tracked?: string;
+}
+
+export async function openOrigin(workspace: Workspace, bucket?: string): Promise<Origin> {
+  const own = bucket === undefined || (workspace.settings.store === 's3' && bucket === workspace.settings.s3_bucket);
+  return own
+    ? { store: await workspace.openStore(), trackable: true, label: '' }
+    : { store: await openBucket(workspace, bucket), trackable: false, label: `s3://${bucket}/` };
+}
+
+/**
+ * Splits `key@REV` into the key and the revision. The revision follows the last '@' of the last
+ * path segment, unless what follows ends in `.ipynb` (then the '@' belongs to the name). Both
+ * `key@{2d}` and `key@@{2d}` name the revision `@{2d}`; `key@@~1` names `@~1`.
+ */
+export function splitRevision(text: string): { key: string; revision?: string } {
+  const at = text.lastIndexOf('@');
+  if (at <= text.lastIndexOf('/') || text.slice(at + 1).endsWith('.ipynb')) return { key: text };
+  const after = text.slice(at + 1);
+  if (after === '') throw new NbstoreError('usage', `${text}: name a revision after '@', or leave the '@' out for the latest`);
+  const key = text.slice(0, at);
+  if (key.endsWith('@')) return { key: key.slice(0, -1), revision: `@${after}` };
+  return { key, revision: after.startsWith('{') ? `@${after}` : after };
+}
+
+/** A key given to clone: under the workspace or published prefix as given, else a workspace path. */
+export function resolveSourceKey(workspace: Workspace, text: string): string {
+  const key = joinKey(text);
+  const under = (prefix: string) => prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
+  return under(workspace.settings.published_prefix) || under(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
+}
+
+/** The version of `key` that `revision` names (the latest without one). */
+export async function sourceVersion(store: Store, key: string, revision: string | undefined, now = new Date()): Promise<VersionInfo> {
+  const history = await listHistory(store, key);
+  if (history.length === 0) throw new NbstoreError('not-found', `${key}: not in ${store.location}`);
+  if (revision === undefined && history[0]?.isDeleteMarker) {
+    throw new NbstoreError('not-found', `${key}: deleted in ${store.location} (its latest version is a delete marker); add @REV to clone an earlier version`);
+  }
+  return resolveRevision(parseRevision(revision ?? 'latest', now), history, key);
+}
+
+/** The file one clone asks for: TARGET, or the key's name in TARGET (a folder) or the cwd. */
+export async function cloneTarget(cwd: string, key: string, target?: string): Promise<string> {
+  const name = landingPath(posix.basename(key), key);
+  if (target === undefined) return join(cwd, name);
+  const abs = resolve(cwd, target);
+  const isFolder = target.endsWith('/') || (await stat(abs).catch(() => undefined))?.isDirectory() === true;
+  return isFolder ? join(abs, name) : abs;
+}
+
+/**
+ * Checks that a key's path below a prefix stays below the folder it is cloned into: no '..' or
+ * '.' segment, no absolute path, nothing inside `.nbstore/`. Returns the path; `unsafe-key` else.
+ */
+export function landingPath(rel: string, key: string): string {
+  const segments = rel.split('/').filter((s) => s !== '');
+  if (rel.startsWith('/') || segments.length === 0 || segments.some((s) => s === '..' || s === '.' || s === WORKSPACE_DIR || s.includes('\0'))) {
+    throw new NbstoreError('unsafe-key', `${key}: refusing to clone a key that would land outside the target folder`);
+  }
+  return segments.join('/');
+}
+
+/** `name.ipynb`, then `name-1.ipynb`, `name-2.ipynb`, …; for other names the number goes before
+ * the first '.' (`data-1.tar.gz`), as Jupyter numbers copies. */
+export function numberedName(file: string, n: number): string {
+  if (n === 0) return file;
+  const name = basename(file);
+  const dot = name.endsWith('.ipynb') ? name.length - '.ipynb'.length : name.indexOf('.', 1);
+  const [stem, suffix] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  return join(dirname(file), `${stem}-${n}${suffix}`);
+}
+
+/**
+ * For each key in a listing (keys ascending, newest first, delete markers included), the version
+ * that was current at `at` (or now): keys deleted or not yet written then are left out, as
+ * s3-pit-restore leaves them out.
+ */
+export function versionsAt(listing: readonly VersionInfo[], at?: Date): VersionInfo[] {
+  const out: VersionInfo[] = [];
+  let decided: string | undefined;
+  for (const version of listing) {
+    if (version.key === decided || (at && version.lastModified.getTime() > at.getTime())) continue;
+    decided = version.key;
+    if (!version.isDeleteMarker) out.push(version);
+  }
+  return out;
+}
+
+/** A version to clone: a key and its version id, or its latest version. */
+export interface VersionRef {
+  key: string;
+  versionId?: string;
+}
+
+/** Writes one version to `target`, or to the first free numbered name; never over a file. */
+export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
+  const { body, info } = await readVerified(origin.store, version.key, version.versionId);
+  const notebook = parseNotebook(body, `${version.key}@${info.versionId}`);
+  await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
+  const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
+  for (let n = 0; ; n++) {
+    const file = numberedName(target, n);
+    const rel = origin.trackable ? workspacePath(workspace, file) : undefined;
+    if (rel === undefined) {
+      if (await createFileAtomic(file, body)) return { ...base, file, ...(n > 0 ? { taken: target } : {}) };
+      continue;
+    }
+    const created = await workspace.withNotebookLock(rel, async () => {
+      if (!(await createFileAtomic(file, body))) return false;
+      await workspace.track(rel, { key: version.key, base: info.versionId, sha256: sha256(body), canonical: canonicalHash(notebook) });
+      return true;
+    });
+    if (created) return { ...base, file, tracked: rel, ...(n > 0 ? { taken: target } : {}) };
+  }
+}
+
+/** The workspace-relative path of a file, or undefined when it is outside the workspace. */
+export function workspacePath(workspace: Workspace, abs: string): string | undefined {
+  try {
+    return workspace.relativePath(workspace.root, abs);
+  } catch (err) {
+    if (isNbstoreError(err, 'outside-workspace')) return undefined;
+    throw err;
+  }
+}
+
+export interface PrefixCloneOptions {
+  /** Clone each notebook as it was at this time. */
+  at?: Date;
+  /** Called after each notebook, cloned or failed (for output and progress). */
+  onCloned?: (result: CloneResult) => void;
+  onFailed?: (err: NbstoreError) => void;
+  /** Called once the notebooks to clone are known. */
+  onPlanned?: (count: number) => void;
+}
+
+/**
+ * Clones every notebook under `prefix` into `dir`, keeping the paths below the prefix, up to
+ * `max_threads` at once. Refuses the whole clone, before writing anything, if any key would land
+ * outside `dir`. A notebook that fails does not stop the others; the failures are returned.
+ */
+export async function clonePrefix(workspace: Workspace, origin: Origin, prefix: string, dir: string, options: PrefixCloneOptions = {}): Promise<{ cloned: CloneResult[]; failures: NbstoreError[] }> {
+  const listPrefix = prefix === '' ? '' : `${prefix}/`;
+  // As of now, the current objects are the latest versions: a listing of keys, not of every
+  // version of every key, and each read returns the id of the version it read.
+  const listing: VersionRef[] = options.at ? versionsAt(await collect(origin.store.versions(listPrefix)), options.at) : await collect(origin.store.objects(listPrefix));
+  const versions = listing.filter((v) => v.key.endsWith('.ipynb'));
+  if (versions.length === 0) {
+    throw new NbstoreError('not-found', `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`);
+  }
+  const plan = versions.map((version) => ({ version, target: join(dir, ...landingPath(version.key.slice(listPrefix.length), version.key).split('/')) }));
+  options.onPlanned?.(plan.length);
+  const cloned: CloneResult[] = [];
+  const failures: NbstoreError[] = [];
+  await mapLimit(plan, workspace.settings.max_threads, async ({ version, target }) => {
+    try {
+      const result = await cloneVersion(workspace, origin, version, target);
+      cloned.push(result);
+      options.onCloned?.(result);
+    } catch (err) {
+      if (!isNbstoreError(err)) throw err;
+      failures.push(err);
+      options.onFailed?.(err);
+    }
+  });
+  return { cloned, failures };
+}

@@ -1,0 +1,91 @@
+import { relative, resolve } from 'node:path';
+import { type CloneResult, type Origin, cloneTarget, cloneVersion, clonePrefix, openOrigin, resolveSourceKey, sourceVersion, splitRevision, workspacePath } from '../clone.js';
+import { NbstoreError } from '../errors.js';
+import { paintFor } from '../io.js';
+import { progressReporter } from '../progress.js';
+import { parseRevision } from '../revision.js';
+import type { Workspace } from '../workspace.js';
+import { defineCommand, writeLine } from './command.js';
+import { parseStoreUrl } from './init.js';
+
+export default defineCommand({
+  command: 'clone [source] [target]',
+  describe: 'Copy a stored notebook (or every notebook under a prefix) to new local files',
+  examples: [
+    ['$0 clone published/reports/q3.ipynb', 'Write q3.ipynb here (q3-1.ipynb if q3.ipynb exists); never overwrites'],
+    ['$0 clone workspace/mine.ipynb@~2 old.ipynb', 'A version two before the latest, to old.ipynb'],
+    ['$0 clone s3://other-bucket/team/eda.ipynb', 'From another bucket on the same S3 endpoint'],
+    ['$0 clone --prefix workspace/team restore/ --at 2026-11-20T14:00', 'Every notebook under the prefix as it was then'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('source', { type: 'string', describe: 'A key (workspace/…, published/…, or a workspace path) or s3://bucket/key, with @REV for a version; with --prefix: the folder to clone into' })
+      .positional('target', { type: 'string', describe: 'File or folder to write (default: the key\'s name, here)' })
+      .option('prefix', { type: 'string', describe: 'Clone every notebook under this key prefix (or s3://bucket/prefix)' })
+      .option('at', { type: 'string', describe: 'With --prefix: each notebook as it was at this time (2026-11-20T14:00, 2d, …)' }),
+  async run(args, context) {
+    const { io } = context;
+    const workspace = await context.workspace();
+    const paint = paintFor(io);
+    const shown = (file: string) => relative(io.cwd, file) || file;
+    const report = (result: CloneResult) => {
+      const taken = result.taken ? ` (${shown(result.taken)} exists)` : '';
+      writeLine(io.stdout, `${paint.green('cloned')}  ${result.source}@${paint.yellow(result.versionId)} → ${shown(result.file)}${taken}`);
+    };
+
+    if (args.prefix === undefined) {
+      if (args.at !== undefined) throw new NbstoreError('usage', '--at goes with --prefix; for one notebook add @{DATE} to the source');
+      if (args.source === undefined) throw new NbstoreError('usage', 'name the notebook to clone (a key, or s3://bucket/key), or use --prefix');
+      const { origin, key, revision } = await locateSource(workspace, args.source);
+      const version = await sourceVersion(origin.store, key, revision, context.now());
+      const result = await cloneVersion(workspace, origin, version, await cloneTarget(io.cwd, key, args.target));
+      report(result);
+      if (!result.tracked && !origin.trackable && workspacePath(workspace, result.file) !== undefined) {
+        writeLine(io.stdout, paint.dim(`not tracked (from another bucket): nbstore push ${shown(result.file)} stores it in ${(await workspace.openStore()).location}`));
+      }
+      return;
+    }
+
+    if (args.target !== undefined) throw new NbstoreError('usage', 'with --prefix, name at most one folder to clone into');
+    const { origin, key: prefix } = await locateSource(workspace, args.prefix, { prefix: true });
+    const at = args.at === undefined ? undefined : parseTime(args.at, context.now());
+    const dir = resolve(io.cwd, args.source ?? '.');
+    let progress = progressReporter(io, 'cloning', 0);
+    const { cloned, failures } = await clonePrefix(workspace, origin, prefix, dir, {
+      ...(at ? { at } : {}),
+      onPlanned: (count) => (progress = progressReporter(io, 'cloning', count)),
+      onCloned: (result) => {
+        progress.clear();
+        report(result);
+        progress.tick();
+      },
+      onFailed: (err) => {
+        progress.clear();
+        writeLine(io.stderr, `nbstore: ${err.message}`);
+        progress.tick();
+      },
+    });
+    progress.done();
+    const first = failures[0];
+    if (first) {
+      throw new NbstoreError(first.code, `${failures.length} of ${failures.length + cloned.length} notebooks were not cloned (first: ${first.message})`, { exitCode: first.exitCode });
+    }
+    writeLine(io.stdout, `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`);
+  },
+});
+
+/** A source as given: `s3://bucket/key` (a raw key in that bucket) or a key of the workspace's store. */
+async function locateSource(workspace: Workspace, text: string, options: { prefix?: boolean } = {}): Promise<{ origin: Origin; key: string; revision?: string }> {
+  const { key, revision } = options.prefix ? { key: text, revision: undefined } : splitRevision(text);
+  if (!key.startsWith('s3://')) return { origin: await openOrigin(workspace), key: resolveSourceKey(workspace, key), ...(revision ? { revision } : {}) };
+  const { bucket, prefix = '' } = parseStoreUrl(key);
+  if (prefix === '' && !options.prefix) throw new NbstoreError('usage', `${text}: name a notebook key after the bucket (s3://bucket/key)`);
+  return { origin: await openOrigin(workspace, bucket), key: prefix, ...(revision ? { revision } : {}) };
+}
+
+/** `--at`: a date or a span back from now, as in `@{…}` revisions. */
+function parseTime(text: string, now: Date): Date {
+  const rev = parseRevision(text.startsWith('@{') ? text : `@{${text}}`, now);
+  if (rev.kind !== 'at') throw new NbstoreError('bad-revision', `--at ${text}: not a time`);
+  return rev.time;
+}

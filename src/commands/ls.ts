@@ -1,0 +1,43 @@
+import { paintFor } from '../io.js';
+import { listNotebooks } from '../listing.js';
+import { formatSize } from '../notebook/render.js';
+import { shortIds } from '../revision.js';
+import { formatTime } from '../time.js';
+import { defineCommand, writeJson, writeLine } from './command.js';
+
+export default defineCommand({
+  command: 'ls [prefix]',
+  describe: 'List the notebooks in the store with their latest version',
+  examples: [
+    ['$0 ls', 'Every notebook under the workspace prefix: path, version, date, author, size'],
+    ['$0 ls reports/ --published', 'Published notebooks whose path starts with reports/'],
+    ['$0 ls --json', 'Full version ids, for scripts'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('prefix', { type: 'string', default: '', describe: 'Only paths that start with this (below the workspace or published prefix)' })
+      .option('published', { type: 'boolean', default: false, describe: 'List the published notebooks' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+  async run(args, { io, workspace: findWorkspace }) {
+    const workspace = await findWorkspace();
+    const store = await workspace.openStore();
+    const base = args.published ? workspace.settings.published_prefix : workspace.settings.workspace_prefix;
+    const notebooks = await listNotebooks(store, base, args.prefix, workspace.settings.max_threads);
+    if (args.json) {
+      writeJson(io, notebooks.map((n) => ({ ...n, lastModified: n.lastModified.toISOString() })));
+      return;
+    }
+    if (notebooks.length === 0) {
+      writeLine(io.stdout, `no notebooks under ${base ? `${base}/` : ''}${args.prefix} in ${store.location}`);
+      return;
+    }
+    const paint = paintFor(io);
+    const ids = shortIds(notebooks);
+    const pathWidth = Math.max(...notebooks.map((n) => n.path.length));
+    const authorWidth = Math.min(16, Math.max(...notebooks.map((n) => (n.author ?? '-').length)));
+    for (const n of notebooks) {
+      const author = (n.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
+      writeLine(io.stdout, `${n.path.padEnd(pathWidth)}  ${paint.yellow(ids.get(n.versionId) ?? n.versionId)}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`);
+    }
+  },
+});

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { sha256 } from '../src/files.js';
+import { type SpoolEntry, spoolEntries } from '../src/spool.js';
+import { ok, tempDir, testEnv } from './support/cli.js';
+import { type JupyterServer, notebookSaying, startJupyter } from './support/jupyter.js';
+import { makeWorkspace } from './support/workspace.js';
+
+interface LoggedVersion {
+  versionId: string;
+  sha256?: string;
+  savedAt?: string;
+  author?: string;
+}
+
+const SAVED = [200, 201];
+
+/** What waits in a workspace's spool once the flushers the hook started are done. */
+async function spooledWhenDone(jupyter: JupyterServer, workspaceDir: string): Promise<SpoolEntry[]> {
+  await jupyter.flushersDone();
+  return spoolEntries(join(workspaceDir, '.nbstore', 'spool'));
+}
+
+/**
+ * Starts Jupyter Server (or classic Notebook) serving `<home>/notebooks`, with a config file that
+ * already sets a post_save_hook of the user's (it logs each saved path to `userHookLog`), into
+ * which `nbstore hook install` then put nbstore's hook.
+ */
+async function startWithUserHook(app: 'server' | 'notebook'): Promise<{ jupyter: JupyterServer; userHookLog: string }> {
+  const home = await tempDir(`nbstore-jupyter-${app}-`);
+  const configDir = join(home, 'jupyter-config');
+  const userHookLog = join(home, 'user-hook.log');
+  await mkdir(configDir);
+  await mkdir(join(home, 'notebooks'));
+  await writeFile(
+    join(configDir, app === 'server' ? 'jupyter_server_config.py' : 'jupyter_notebook_config.py'),
+    [
+      'def user_hook(os_path, model, contents_manager, **kwargs):',
+      `    with open(${JSON.stringify(userHookLog)}, "a") as out:`,
+      '        out.write(os_path + "\\n")',
+      '',
+      'c.FileContentsManager.post_save_hook = user_hook',
+      '',
+    ].join('\n'),
+  );
+  await ok(['hook', 'install', '--config-dir', configDir], { cwd: home, env: testEnv(home) });
+  const jupyter = await startJupyter({ root: join(home, 'notebooks'), configDir, env: testEnv(home), home, app });
+  return { jupyter, userHookLog };
+}
+
+describe('the hook in Jupyter Server', () => {
+  let jupyter: JupyterServer;
+  let userHookLog: string;
+  let notebooks: string;
+
+  before(async () => {
+    ({ jupyter, userHookLog } = await startWithUserHook('server'));
+    notebooks = jupyter.root;
+  });
+  after(() => jupyter?.stop());
+
+  it('makes ten saves 50 ms apart ten versions in RGW, in save order; the latest is the file on disk', async () => {
+    const ws = await makeWorkspace('s3', { parent: notebooks });
+    const file = join(ws.dir, 'analysis.ipynb');
+    const saved: string[] = [];
+    for (let i = 1; i <= 10; i++) {
+      assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(ws.dir)}/analysis.ipynb`, notebookSaying(`save ${i}`))));
+      saved.push(sha256(await readFile(file)));
+      await sleep(50);
+    }
+    assert.deepEqual(await spooledWhenDone(jupyter, ws.dir), []);
+
+    const log = JSON.parse(await ws.ok('log', 'analysis.ipynb', '--json')) as LoggedVersion[];
+    assert.deepEqual(log.map((v) => v.sha256).reverse(), saved);
+    const savedAt = log.map((v) => v.savedAt ?? '').reverse();
+    assert.ok(savedAt.every((time) => time !== ''), 'every version records its save time');
+    assert.deepEqual(savedAt, [...savedAt].sort());
+    assert.ok(log.every((v) => v.author === 'tester'));
+    assert.equal((await ws.run('show', 'latest', 'analysis.ipynb', '--raw')).stdout, await readFile(file, 'utf8'));
+  });
+
+  it('keeps saves in the spool while S3 is unreachable; one push then delivers them in order with their save times', async () => {
+    const ws = await makeWorkspace('s3', { parent: notebooks });
+    const configPath = join(ws.dir, '.nbstore', 'config.json');
+    const config = await readFile(configPath, 'utf8');
+    await writeFile(configPath, JSON.stringify({ ...JSON.parse(config), s3_endpoint_url: 'http://127.0.0.1:9' }));
+
+    const saved: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(ws.dir)}/report.ipynb`, notebookSaying(`offline ${i}`))));
+      saved.push(sha256(await readFile(join(ws.dir, 'report.ipynb'))));
+    }
+    const waiting = await spooledWhenDone(jupyter, ws.dir);
+    assert.deepEqual(waiting.map((entry) => entry.path), Array(5).fill('report.ipynb'));
+    const spooledBodies = await Promise.all(waiting.map((entry) => readFile(join(ws.dir, '.nbstore', 'spool', `${entry.id}.ipynb`))));
+    assert.deepEqual(spooledBodies.map((body) => sha256(body)), saved);
+    assert.match(await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8'), /^nbstore: cannot reach the S3 endpoint/m);
+    await jupyter.logged(new RegExp(`nbstore: saves in ${ws.dir} wait in \\.nbstore/spool: cannot reach the S3 endpoint`));
+
+    await writeFile(configPath, config);
+    assert.deepEqual(JSON.parse(await ws.ok('log', 'report.ipynb', '--json')), [], 'nothing reached the store while it was unreachable');
+    assert.equal(await ws.ok('push', '--flush'), 'delivered 5 saved versions of 1 notebook\n');
+    const log = JSON.parse(await ws.ok('log', 'report.ipynb', '--json')) as LoggedVersion[];
+    assert.deepEqual(log.map((v) => v.sha256).reverse(), saved);
+    assert.deepEqual(log.map((v) => v.savedAt).reverse(), waiting.map((entry) => entry.savedAt));
+    assert.deepEqual(await spooledWhenDone(jupyter, ws.dir), []);
+  });
+
+  it('keeps the post_save_hook the config already had running', async () => {
+    const ws = await makeWorkspace('embedded', { parent: notebooks });
+    assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(ws.dir)}/chained.ipynb`, notebookSaying('chained'))));
+    await spooledWhenDone(jupyter, ws.dir);
+    assert.ok((await readFile(userHookLog, 'utf8')).split('\n').includes(join(ws.dir, 'chained.ipynb')));
+    assert.equal((JSON.parse(await ws.ok('log', 'chained.ipynb', '--json')) as LoggedVersion[]).length, 1);
+  });
+
+  it('ignores notebooks outside a workspace, warning once, and files that are not notebooks', async () => {
+    const loose = await tempDir('loose-', notebooks);
+    for (const name of ['a.ipynb', 'b.ipynb']) {
+      assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(loose)}/${name}`, notebookSaying(name))));
+    }
+    const log = await jupyter.logged(new RegExp(`nbstore: ${join(loose, 'a.ipynb')} is not in an nbstore workspace`));
+    assert.equal(log.split('is not in an nbstore workspace').length - 1, 1);
+
+    const ws = await makeWorkspace('embedded', { parent: notebooks });
+    assert.ok(SAVED.includes(await jupyter.saveText(`${basename(ws.dir)}/notes.txt`, 'not a notebook')));
+    assert.deepEqual(await spoolEntries(join(ws.dir, '.nbstore', 'spool')), []);
+    assert.deepEqual(await spooledWhenDone(jupyter, ws.dir), []);
+    assert.deepEqual(JSON.parse(await ws.ok('log', 'notes.txt', '--json')), []);
+  });
+
+  it('never fails a save: what goes wrong is logged to Jupyter and to .nbstore/hook.log', async () => {
+    const ws = await makeWorkspace('embedded', { parent: notebooks });
+    // The spool cannot be made: a file stands where its directory goes.
+    await writeFile(join(ws.dir, '.nbstore', 'spool'), 'in the way');
+    assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(ws.dir)}/broken.ipynb`, notebookSaying('broken'))));
+    assert.match(await readFile(join(ws.dir, 'broken.ipynb'), 'utf8'), /broken/);
+    // The reason is the system's error message, in the server's language, naming the spool.
+    await jupyter.logged(new RegExp(`nbstore: could not keep the save of ${join(ws.dir, 'broken.ipynb')}: .+ \\(${join(ws.dir, '.nbstore', 'spool')}\\)`));
+    assert.match(await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8'), /^\S+Z hook: could not keep the save of \S+\/broken\.ipynb: .+ \(\S+\/\.nbstore\/spool\)$/m);
+  });
+});
+
+describe('the hook in classic Notebook 6', () => {
+  let jupyter: JupyterServer;
+  let userHookLog: string;
+
+  before(async () => {
+    ({ jupyter, userHookLog } = await startWithUserHook('notebook'));
+  });
+  after(() => jupyter?.stop());
+
+  it('makes each save a version, after the post_save_hook the config already had', async () => {
+    const ws = await makeWorkspace('embedded', { parent: jupyter.root });
+    const saved: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(ws.dir)}/classic.ipynb`, notebookSaying(`classic ${i}`))));
+      saved.push(sha256(await readFile(join(ws.dir, 'classic.ipynb'))));
+    }
+    assert.deepEqual(await spooledWhenDone(jupyter, ws.dir), []);
+    const log = JSON.parse(await ws.ok('log', 'classic.ipynb', '--json')) as LoggedVersion[];
+    assert.deepEqual(log.map((v) => v.sha256).reverse(), saved);
+    assert.equal((await readFile(userHookLog, 'utf8')).split('\n').filter((line) => line === join(ws.dir, 'classic.ipynb')).length, 3);
+  });
+});
