@@ -74,7 +74,8 @@ export function keyIntent(state: BrowseState, input: string, key: Key): Intent {
   return CHARACTER_KEYS.get(input) ?? NONE;
 }
 
-const NO_KEY: Key = {
+/** A key press with no key flags set: a plain character. */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

@@ -53,9 +53,10 @@ const STATUS_LINES = 1;
 /**
  * The layout of the screen: a header line, the notebook and version lists side by side, the
  * preview below them (or alone when `zoomed`, the preview having the focus), a status line and the
- * key hints.
+ * key hints. The notebook list is as wide as its longest path (`longestPath` characters, once
+ * listed) needs, within limits.
  */
-export function layoutFor(size: Size, zoomed: boolean, scope: Scope = 'workspace'): Layout {
+export function layoutFor(size: Size, zoomed: boolean, scope: Scope = 'workspace', longestPath?: number): Layout {
   const width = Math.max(1, size.columns);
   const height = Math.max(1, size.rows);
   const tooSmall = width < MIN_SIZE.columns || height < MIN_SIZE.rows;
@@ -63,7 +64,9 @@ export function layoutFor(size: Size, zoomed: boolean, scope: Scope = 'workspace
   const body = Math.max(0, height - HEADER_LINES - STATUS_LINES - footer.length);
   const listsHeight = zoomed ? 0 : Math.min(Math.max(PANE_CHROME + 3, Math.round(body * 0.4)), Math.max(0, body - PANE_CHROME - 3));
   const previewHeight = body - listsHeight;
-  const notebooksWidth = Math.min(40, Math.max(20, Math.floor(width * 0.32)));
+  // The path, the selection mark and two borders; before the notebooks are listed, a third.
+  const wanted = longestPath === undefined ? Math.floor(width * 0.3) : longestPath + 3;
+  const notebooksWidth = Math.min(Math.max(20, wanted), Math.floor(width * 0.4));
   return {
     width,
     height,

@@ -2,27 +2,17 @@
  * What `nbstore browse` shows, and the source it asks for it. The source (src/browse.ts) talks
  * to the store and the workspace; the components under ui/ only call it.
  */
+import type { NotebookObject } from '../src/listing.js';
+import type { HistoryEntry } from '../src/versions.js';
 
 /** Which prefix the notebook list shows: the workspace's drafts or their published copies. */
 export type Scope = 'workspace' | 'published';
 
-export interface NotebookItem {
-  key: string;
-  /** The key below the scope's prefix, as the list shows it. */
-  path: string;
-  lastModified: Date;
-  size: number;
-}
+/** A notebook of the list; its path is its key below the scope's prefix. */
+export type NotebookItem = NotebookObject;
 
-export interface VersionItem {
-  key: string;
-  versionId: string;
-  shortId: string;
-  lastModified: Date;
-  size: number;
-  isLatest: boolean;
-  isDeleteMarker: boolean;
-  author?: string;
+/** A version of the list: an entry of the notebook's history, as `log` has it, and its marks. */
+export interface VersionItem extends Pick<HistoryEntry, 'key' | 'versionId' | 'shortId' | 'lastModified' | 'size' | 'isLatest' | 'isDeleteMarker' | 'author'> {
   /** The message it was pushed with, or what it is when it has none (as `log` says it). */
   message: string;
   /** The version the current published copy was made from. */
@@ -31,7 +21,7 @@ export interface VersionItem {
   base: boolean;
 }
 
-/** Where `c` would write a version, and the numbered name it takes when the user keeps the file there. */
+/** Where `c` would write a version: `target`, or when that exists and is kept, `alternative` (`name-1.ipynb`). */
 export interface ClonePlan {
   target: string;
   exists: boolean;
@@ -46,13 +36,16 @@ export interface BrowseSource {
   versions(scope: Scope, notebook: NotebookItem): Promise<VersionItem[]>;
   /** The version rendered as cells, one screen line per entry. */
   preview(version: VersionItem): Promise<string[]>;
-  /** The rendered diff of `newer` against `older`. */
-  diff(older: VersionItem, newer: VersionItem): Promise<string[]>;
+  /** The rendered diff of `newer` against `older`, two versions of the notebook. */
+  diff(scope: Scope, notebook: NotebookItem, older: VersionItem, newer: VersionItem): Promise<string[]>;
   /** The rendered diff of the local file against `version`. */
   diffLocal(scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string[]>;
-  planClone(scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<ClonePlan>;
-  /** Writes the version to `target`; resolves to a line for the status bar. */
-  clone(scope: Scope, notebook: NotebookItem, version: VersionItem, target: string, overwrite: boolean): Promise<string>;
+  planClone(scope: Scope, notebook: NotebookItem): Promise<ClonePlan>;
+  /**
+   * Writes the version to the plan's target: over it with `overwrite`, else to the first free
+   * numbered name when it exists. Resolves to a line for the status bar.
+   */
+  clone(scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean): Promise<string>;
   /** Restores the version over the tracked local file; throws `local-changes` unless forced. */
   checkout(scope: Scope, notebook: NotebookItem, version: VersionItem, force: boolean): Promise<string>;
   publish(scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string>;

@@ -34,8 +34,14 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
   );
 
   const clone = useCallback(
-    (scope: Scope, notebook: NotebookItem, version: VersionItem, target: string, overwrite: boolean) =>
-      change(`cloning ${notebook.path} @ ${version.shortId} to ${target}…`, () => source.clone(scope, notebook, version, target, overwrite)),
+    (scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean) =>
+      change(`cloning ${notebook.path} @ ${version.shortId}…`, () => source.clone(scope, notebook, version, overwrite)),
+    [change, source],
+  );
+
+  const publish = useCallback(
+    (scope: Scope, notebook: NotebookItem, version: VersionItem) =>
+      change(`publishing ${notebook.path} @ ${version.shortId}…`, () => source.publish(scope, notebook, version)),
     [change, source],
   );
 
@@ -50,8 +56,8 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
           dispatch({
             type: 'prompt',
             prompt: {
-              question: `${notebook.path} has changes that are not pushed. Discard them and check out ${version.shortId}?`,
-              answers: 'y discard them · n/Esc keep them',
+              question: `${notebook.path} has unpushed changes: discard them?`,
+              answers: 'y discard · n/Esc keep them',
               op: { kind: 'checkout', scope, notebook, version },
             },
           });
@@ -85,25 +91,25 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
       switch (op) {
         case 'diff': {
           const older = previousVersion(state);
-          if (!older) return fail(`${version.shortId} is the first version of ${notebook.path}: there is nothing before it (D diffs against the local file)`);
-          return showDiff(`diff ${notebook.path}  ${older.shortId} → ${version.shortId}`, () => source.diff(older, version));
+          if (!older) return fail(`nothing before ${version.shortId}, the first version (D diffs against the local file)`);
+          return showDiff(`diff ${notebook.path}  ${older.shortId} → ${version.shortId}`, () => source.diff(scope, notebook, older, version));
         }
         case 'diffLocal':
           return showDiff(`diff ${notebook.path}  ${version.shortId} → local file`, () => source.diffLocal(scope, notebook, version));
         case 'clone': {
           let plan;
           try {
-            plan = await source.planClone(scope, notebook, version);
+            plan = await source.planClone(scope, notebook);
           } catch (err) {
             return fail(describeFailure(err));
           }
-          if (!plan.exists) return clone(scope, notebook, version, plan.target, false);
+          if (!plan.exists) return clone(scope, notebook, version, false);
           dispatch({
             type: 'prompt',
             prompt: {
-              question: `${plan.target} exists. Overwrite it?`,
-              answers: `y overwrite · n write ${plan.alternative} · Esc cancel`,
-              op: { kind: 'clone', scope, notebook, version, target: plan.target, alternative: plan.alternative },
+              question: `Overwrite ${plan.target}?`,
+              answers: `y yes · n write ${plan.alternative} · Esc cancel`,
+              op: { kind: 'clone', scope, notebook, version },
             },
           });
           return;
@@ -111,10 +117,15 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
         case 'checkout':
           return checkout(scope, notebook, version, false);
         case 'publish':
-          return change(`publishing ${notebook.path} @ ${version.shortId}…`, () => source.publish(scope, notebook, version));
+          // Others see what is published: a stray key must not publish a draft.
+          dispatch({
+            type: 'prompt',
+            prompt: { question: `Publish ${notebook.path} @ ${version.shortId}?`, answers: 'y publish · n/Esc cancel', op: { kind: 'publish', scope, notebook, version } },
+          });
+          return;
       }
     },
-    [current, dispatch, source, showDiff, clone, checkout, change],
+    [current, dispatch, source, showDiff, clone, checkout],
   );
 
   const answer = useCallback(
@@ -122,11 +133,12 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
       const op: PendingOp | undefined = current().prompt?.op;
       if (!op) return;
       dispatch({ type: 'promptClose' });
-      if (op.kind === 'clone') return clone(op.scope, op.notebook, op.version, yes ? op.target : op.alternative, yes);
+      if (op.kind === 'clone') return clone(op.scope, op.notebook, op.version, yes);
+      if (op.kind === 'publish') return yes ? publish(op.scope, op.notebook, op.version) : undefined;
       if (yes) return checkout(op.scope, op.notebook, op.version, true);
       dispatch({ type: 'status', status: { tone: 'info', text: `left ${op.notebook.path} as it is` } });
     },
-    [current, dispatch, clone, checkout],
+    [current, dispatch, clone, checkout, publish],
   );
 
   return { perform, answer };

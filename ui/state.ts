@@ -11,9 +11,12 @@ export type Pane = 'notebooks' | 'versions' | 'preview';
 export const PANES: readonly Pane[] = ['notebooks', 'versions', 'preview'];
 
 /** An operation waiting for the user's yes or no. */
-export type PendingOp =
-  | { kind: 'clone'; scope: Scope; notebook: NotebookItem; version: VersionItem; target: string; alternative: string }
-  | { kind: 'checkout'; scope: Scope; notebook: NotebookItem; version: VersionItem };
+export interface PendingOp {
+  kind: 'clone' | 'checkout' | 'publish';
+  scope: Scope;
+  notebook: NotebookItem;
+  version: VersionItem;
+}
 
 export interface Prompt {
   question: string;
@@ -118,7 +121,8 @@ export function previewId(version: Pick<VersionItem, 'key' | 'versionId'>): stri
 }
 
 export function layoutOf(state: BrowseState): Layout {
-  return layoutFor(state.size, state.focus === 'preview', state.scope);
+  const longestPath = state.notebooks.state === 'ready' ? Math.max(0, ...state.notebooks.value.map((nb) => nb.path.length)) : undefined;
+  return layoutFor(state.size, state.focus === 'preview', state.scope, longestPath);
 }
 
 /** The notebooks the filter lets through (case-insensitive substring of the path). */

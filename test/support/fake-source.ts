@@ -60,7 +60,7 @@ export class MemorySource implements BrowseSource {
     return this.answer('preview', [version.versionId], () => Array.from({ length: 60 }, (_, i) => `${version.versionId} line ${i + 1}`));
   }
 
-  diff(older: VersionItem, newer: VersionItem): Promise<string[]> {
+  diff(_scope: Scope, _notebook: NotebookItem, older: VersionItem, newer: VersionItem): Promise<string[]> {
     return this.answer('diff', [older.versionId, newer.versionId], () => [`--- ${older.versionId}`, `+++ ${newer.versionId}`, '@@ cell 1 (markdown) @@', '-old', '+new']);
   }
 
@@ -68,16 +68,17 @@ export class MemorySource implements BrowseSource {
     return this.answer('diffLocal', [notebook.path, version.versionId], () => [`--- ${version.versionId}`, `+++ ${notebook.path} (local)`]);
   }
 
-  planClone(_scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<ClonePlan> {
-    return this.answer('planClone', [notebook.path, version.versionId], () => ({
+  planClone(_scope: Scope, notebook: NotebookItem): Promise<ClonePlan> {
+    return this.answer('planClone', [notebook.path], () => ({
       target: notebook.path,
       exists: this.files.has(notebook.path),
       alternative: notebook.path.replace(/\.ipynb$/, '-1.ipynb'),
     }));
   }
 
-  clone(_scope: Scope, notebook: NotebookItem, version: VersionItem, target: string, overwrite: boolean): Promise<string> {
-    return this.answer('clone', [notebook.path, version.versionId, target, String(overwrite)], () => {
+  clone(_scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean): Promise<string> {
+    return this.answer('clone', [notebook.path, version.versionId, String(overwrite)], () => {
+      const target = !this.files.has(notebook.path) || overwrite ? notebook.path : notebook.path.replace(/\.ipynb$/, '-1.ipynb');
       this.files.set(target, version.versionId);
       return `cloned ${notebook.path} @ ${version.shortId} to ${target}`;
     });

@@ -102,7 +102,7 @@ describe('browse screen', () => {
     await ui.waitFor((s) => /01v3-full-id line 1/.test(s) && !s.includes('+++'), 'the preview back');
     assert.equal(ui.exits.length, 0, 'Esc closed the diff, it did not quit');
     ui.press(KEYS.tab, 'G', 'd');
-    await ui.waitFor(/01v1 is the first version of nb01\.ipynb: there is nothing before it/);
+    await ui.waitFor(/nothing before 01v1, the first version \(D diffs against the local file\)/);
   });
 
   it('shows the diff against the local file with D', async () => {
@@ -121,28 +121,28 @@ describe('browse screen', () => {
     await ui.waitFor(/01v3-full-id line 1/);
     ui.press('c');
     await ui.waitFor(/cloned nb01\.ipynb @ 01v3 to nb01\.ipynb/);
-    assert.deepEqual(source.calls.find((c) => c.method === 'clone')?.args, ['nb01.ipynb', '01v3-full-id', 'nb01.ipynb', 'false']);
+    assert.deepEqual(source.calls.find((c) => c.method === 'clone')?.args, ['nb01.ipynb', '01v3-full-id', 'false']);
 
     ui.press(KEYS.tab, 'j', 'c');
-    const asked = await ui.waitFor(/nb01\.ipynb exists\. Overwrite it\?/);
-    assert.match(asked, /y overwrite · n write nb01-1\.ipynb · Esc cancel/);
+    const asked = await ui.waitFor(/Overwrite nb01\.ipynb\?/);
+    assert.match(asked, /Overwrite nb01\.ipynb\? y yes · n write nb01-1\.ipynb · Esc cancel/);
     ui.press('q');
     assert.equal(ui.exits.length, 0, 'q does not quit while a question waits');
     ui.press('n');
     await ui.waitFor(/cloned nb01\.ipynb @ 01v2 to nb01-1\.ipynb/);
-    assert.deepEqual(source.calls.filter((c) => c.method === 'clone').at(-1)?.args, ['nb01.ipynb', '01v2-full-id', 'nb01-1.ipynb', 'false']);
+    assert.deepEqual(source.calls.filter((c) => c.method === 'clone').at(-1)?.args, ['nb01.ipynb', '01v2-full-id', 'false']);
 
     ui.press('c');
-    await ui.waitFor(/Overwrite it\?/);
+    await ui.waitFor(/Overwrite nb01\.ipynb\?/);
     ui.press('y');
     await ui.waitFor(/cloned nb01\.ipynb @ 01v2 to nb01\.ipynb/);
-    assert.deepEqual(source.calls.filter((c) => c.method === 'clone').at(-1)?.args, ['nb01.ipynb', '01v2-full-id', 'nb01.ipynb', 'true']);
+    assert.deepEqual(source.calls.filter((c) => c.method === 'clone').at(-1)?.args, ['nb01.ipynb', '01v2-full-id', 'true']);
 
     const clones = source.calls.filter((c) => c.method === 'clone').length;
     ui.press('c');
-    await ui.waitFor(/Overwrite it\?/);
+    await ui.waitFor(/Overwrite nb01\.ipynb\?/);
     ui.press(KEYS.escape);
-    await ui.waitFor((s) => !s.includes('Overwrite it?'));
+    await ui.waitFor((s) => !s.includes('Overwrite nb01'));
     assert.equal(source.calls.filter((c) => c.method === 'clone').length, clones, 'Esc cancelled the clone');
   });
 
@@ -152,27 +152,34 @@ describe('browse screen', () => {
     const ui = browse(source);
     await ui.waitFor(/01v3-full-id line 1/);
     ui.press(KEYS.tab, 'j', 'o');
-    await ui.waitFor(/nb01\.ipynb has changes that are not pushed\. Discard them and check out 01v2\?/);
+    await ui.waitFor(/nb01\.ipynb has unpushed changes: discard them\? y discard · n\/Esc keep them/);
     ui.press('n');
     await ui.waitFor(/left nb01\.ipynb as it is/);
     assert.equal(source.files.get('nb01.ipynb'), undefined);
     ui.press('o');
-    await ui.waitFor(/Discard them/);
+    await ui.waitFor(/discard them\?/);
     ui.press('y');
     await ui.waitFor(/checked out nb01\.ipynb at version 01v2-full-id/);
     assert.equal(source.files.get('nb01.ipynb'), '01v2-full-id');
     assert.deepEqual(source.calls.filter((c) => c.method === 'checkout').map((c) => c.args[2]), ['false', 'false', 'true']);
   });
 
-  it('publishes a version and lists the versions again, keeping the selection', async () => {
+  it('publishes a version once asked, and lists the versions again, keeping the selection', async () => {
     const source = sampleSource(2, 3);
     const ui = browse(source);
     await ui.waitFor(/01v3-full-id line 1/);
     ui.press(KEYS.tab, 'j');
     await ui.waitFor(/01v2-full-id line 1/);
+    ui.press('p');
+    await ui.waitFor(/Publish nb01\.ipynb @ 01v2\? y publish · n\/Esc cancel/);
+    ui.press('n');
+    await ui.waitFor((s) => !s.includes('Publish nb01'), 'the question gone');
+    assert.equal(source.calls.filter((c) => c.method === 'publish').length, 0, 'n publishes nothing');
     source.hold('publish');
     const listings = source.calls.filter((c) => c.method === 'versions').length;
     ui.press('p');
+    await ui.waitFor(/Publish nb01\.ipynb @ 01v2\?/);
+    ui.press('y');
     await ui.waitFor(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] publishing nb01\.ipynb @ 01v2…/);
     ui.press('c');
     await ui.waitFor(/wait: publishing nb01\.ipynb @ 01v2…/, 'a second operation waits for the first');

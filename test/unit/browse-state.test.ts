@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Key } from 'ink';
-import { keyIntent, splitKeys } from '../../ui/keys.js';
+import { NO_KEY, keyIntent, splitKeys } from '../../ui/keys.js';
 import { keyHints, layoutFor, packHints, settleCursor } from '../../ui/layout.js';
 import type { NotebookItem, VersionItem } from '../../ui/model.js';
 import {
@@ -62,6 +62,13 @@ describe('browse layout', () => {
     const layout = layoutFor({ columns: 80, rows: 24 }, true);
     assert.equal(layout.listsHeight, 0);
     assert.equal(layout.previewHeight, 24 - 1 - 1 - 2);
+  });
+
+  it('makes the notebook list as wide as its longest path needs, within limits', () => {
+    assert.equal(layoutFor({ columns: 80, rows: 24 }, false, 'workspace', 10).notebooksWidth, 20);
+    assert.equal(layoutFor({ columns: 80, rows: 24 }, false, 'workspace', 25).notebooksWidth, 28);
+    assert.equal(layoutFor({ columns: 80, rows: 24 }, false, 'workspace', 90).notebooksWidth, 32);
+    assert.equal(layoutFor({ columns: 200, rows: 24 }, false, 'workspace', 90).notebooksWidth, 80);
   });
 
   it('puts every key on one line in a wide terminal and says when one is too small', () => {
@@ -261,28 +268,6 @@ describe('browse state', () => {
   });
 });
 
-const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
 const key = (overrides: Partial<Key>): Key => ({ ...NO_KEY, ...overrides });
 
 describe('browse keys', () => {

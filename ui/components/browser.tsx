@@ -12,6 +12,9 @@ export interface BrowserProps {
   location: string;
 }
 
+/** A preview asked for and not there yet. */
+const LOADING = { state: 'loading' } as const;
+
 /** The whole screen, drawn from the state alone. */
 export function Browser({ state, location }: BrowserProps) {
   const layout = layoutOf(state);
@@ -54,12 +57,13 @@ export function Browser({ state, location }: BrowserProps) {
             rows={layout.listRows}
             focused={state.focus === 'versions'}
             notebook={notebook}
+            scope={state.scope}
           />
         </Box>
       ) : null}
       <Preview
         title={state.diff ? state.diff.title : notebook && version ? `${notebook.path} @ ${version.shortId} · ${formatTime(version.lastModified)} · ${version.message}` : 'Preview'}
-        content={previewContent(state)}
+        content={previewContent(state) ?? (version && !version.isDeleteMarker ? LOADING : undefined)}
         empty={version?.isDeleteMarker ? 'deleted here: the notebook was removed in this version' : notebook && versions?.state !== 'ready' ? ' ' : 'no version selected'}
         offset={state.diff ? state.diff.offset : state.previewOffset}
         width={layout.width}

@@ -57,14 +57,14 @@ export function NotebookList({ items, cursor, width, height, rows, focused, scop
   );
 }
 
-export function VersionList({ items, cursor, width, height, rows, focused, notebook }: ListProps<VersionItem> & { notebook: NotebookItem | undefined }) {
+export function VersionList({ items, cursor, width, height, rows, focused, notebook, scope }: ListProps<VersionItem> & { notebook: NotebookItem | undefined; scope: Scope }) {
   const list = items?.state === 'ready' ? items.value : [];
   const authorWidth = Math.min(12, Math.max(1, ...list.map((v) => (v.author ?? '-').length)));
   const idWidth = Math.max(0, ...list.map((v) => v.shortId.length));
   return (
     <Pane
       title={notebook ? `Versions of ${notebook.path}` : 'Versions'}
-      caption={[position(list, cursor, rows), '● published ◆ local base'].filter(Boolean).join('  ')}
+      caption={[position(list, cursor, rows), scope === 'workspace' ? '● published ◆ local base' : undefined].filter(Boolean).join('  ')}
       width={width}
       height={height}
       focused={focused}

@@ -58,7 +58,7 @@ function BorderLine({ left, right, label, colour, bold, width }: BorderLineProps
 export function PaneMessage({ loading, error, text }: { loading?: boolean; error?: string; text?: string }) {
   if (loading) {
     return (
-      <Text>
+      <Text wrap="truncate-end">
         <Text color="yellow">
           <Spinner type="dots" />
         </Text>{' '}
