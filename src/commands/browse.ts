@@ -22,11 +22,27 @@ export default defineCommand({
     const store = await workspace.openStore();
     const source = new WorkspaceBrowseSource(workspace, store, { paint: paintFor(io, screen), cwd: io.cwd, ...(args.prefix ? { prefix: args.prefix } : {}) });
     // Ink and React load only here, so other commands start without them.
-    const { runBrowser } = await import('../../ui/run.js');
+    const { runBrowser } = await withoutCiMarkers(() => import('../../ui/run.js'));
     const result = await runBrowser(source, { input: io.stdin, screen, errors: io.stderr }, args.published ? 'published' : 'workspace');
     if (result.printVersionId !== undefined) writeLine(io.stdout, result.printVersionId);
   },
 });
+
+/**
+ * Runs `load` with CI's environment markers hidden. Ink draws only its last frame where CI or
+ * CONTINUOUS_INTEGRATION is set, which it reads once, as it loads; browse has just checked that
+ * it is on a terminal, where a person needs every frame.
+ */
+async function withoutCiMarkers<T>(load: () => Promise<T>): Promise<T> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await load();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+  }
+}
 
 /**
  * The terminal to draw on: stdout, or stderr when stdout is piped (so `$(nbstore browse)` works).

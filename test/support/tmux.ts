@@ -24,15 +24,11 @@ export class Terminal {
     this.statusFile = join(tmpdir(), `${name}.status`);
   }
 
-  /**
-   * Starts `command` (a shell command line) in `cwd` on a `columns`×`rows` terminal. The
-   * environment is `env` exactly, less CI's markers: a person's terminal, not a CI log.
-   */
+  /** Starts `command` (a shell command line) in `cwd` on a `columns`×`rows` terminal, with `env`. */
   static async start(command: string, options: { cwd: string; env: NodeJS.ProcessEnv; columns: number; rows: number }): Promise<Terminal> {
     const terminal = new Terminal(`nbstore-tmux-${randomBytes(4).toString('hex')}`);
+    // A private server: not the tmux a test may itself run in.
     const env = { ...options.env };
-    delete env.CI;
-    delete env.CONTINUOUS_INTEGRATION;
     delete env.TMUX;
     // The pane stays after the command ends, so a test can read the screen it left.
     const line = `${command}; echo $? > ${shellQuote(terminal.statusFile)}`;
