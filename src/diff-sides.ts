@@ -27,8 +27,16 @@ export async function readDiffSides(workspace: Workspace, store: Store, rel: str
     named.length < 2 ? readNotebookBytes(workspace.absolutePath(rel), rel) : undefined,
   ]);
   const read = await Promise.all(versions.map((version) => versionSide(store, rel, version)));
-  const localSide: DiffSide[] = local ? [{ label: `${rel} (local file)`, source: rel, bytes: local }] : [];
-  return [...read, ...localSide] as [DiffSide, DiffSide];
+  return [...read, ...(local ? [localSideOf(rel, local)] : [])] as [DiffSide, DiffSide];
+}
+
+/** The local file of workspace path `rel` as a side of a diff. */
+export async function localSide(workspace: Workspace, rel: string): Promise<DiffSide> {
+  return localSideOf(rel, await readNotebookBytes(workspace.absolutePath(rel), rel));
+}
+
+function localSideOf(rel: string, bytes: Uint8Array): DiffSide {
+  return { label: `${rel} (local file)`, source: rel, bytes };
 }
 
 async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
@@ -39,7 +47,8 @@ async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
   return base;
 }
 
-async function versionSide(store: Store, rel: string, version: VersionInfo): Promise<DiffSide> {
+/** A stored version of the notebook at `rel` as a side of a diff, read checked against its SHA-256. */
+export async function versionSide(store: Store, rel: string, version: VersionInfo): Promise<DiffSide> {
   const { body } = await readVerified(store, version.key, version.versionId);
   const label = `${rel}@${version.versionId}`;
   return { label, source: label, bytes: body, versionId: version.versionId };

@@ -5,6 +5,7 @@ import { NbstoreError } from './errors.js';
 import { type Io, processIo } from './io.js';
 import { Workspace } from './workspace.js';
 import type { Command, CommandContext } from './commands/command.js';
+import browse from './commands/browse.js';
 import checkout from './commands/checkout.js';
 import clone from './commands/clone.js';
 import diff from './commands/diff.js';
@@ -18,7 +19,7 @@ import show from './commands/show.js';
 import status from './commands/status.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
-const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook];
+const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse];
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -2,6 +2,7 @@ import { NbstoreError, isNbstoreError } from './errors.js';
 import { mapLimit, sha256 } from './files.js';
 import { type Revision, parseRevision, resolveRevision, shortIds } from './revision.js';
 import { META } from './store/metadata.js';
+import { formatTime } from './time.js';
 import { type Store, type StoredVersion, type VersionInfo, collect, versionsOfKey } from './store/store.js';
 
 /** One entry of a notebook's history as nbstore shows it. */
@@ -53,6 +54,13 @@ export function fromMetadata(metadata: Record<string, string>): MetadataFields {
   if (metadata[META.sourceKey]) out.sourceKey = metadata[META.sourceKey];
   if (metadata[META.sourceVersion]) out.sourceVersion = metadata[META.sourceVersion];
   return out;
+}
+
+/** The message a version was pushed with, or what it is when it has none. */
+export function describeMessage(entry: HistoryEntry): string {
+  if (entry.message) return entry.message;
+  if (entry.sha256 === undefined && entry.author === undefined) return '(written by another tool)';
+  return entry.savedAt ? `(saved ${formatTime(new Date(entry.savedAt))})` : '(no message)';
 }
 
 /** Finds the version `revText` names among the versions of `key`. */

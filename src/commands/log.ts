@@ -3,7 +3,7 @@ import { formatSize } from '../notebook/render.js';
 import { publishedKeyFor, publishedVersionOf } from '../publish.js';
 import { shortIds } from '../revision.js';
 import { formatTime } from '../time.js';
-import { type HistoryEntry, describeHistory, listHistory } from '../versions.js';
+import { describeHistory, describeMessage, listHistory } from '../versions.js';
 import { defineCommand, writeJson, writeLine } from './command.js';
 
 export default defineCommand({
@@ -59,9 +59,3 @@ export default defineCommand({
     }
   },
 });
-
-function describeMessage(entry: HistoryEntry): string {
-  if (entry.message) return entry.message;
-  if (entry.sha256 === undefined && entry.author === undefined) return '(written by another tool)';
-  return entry.savedAt ? `(saved ${formatTime(new Date(entry.savedAt))})` : '(no message)';
-}

@@ -1,11 +1,20 @@
 // Loaded with `node --import` by a test: reports each module a process imports of nbstore's S3
-// store (`s3-store*.js`, the only importer of the AWS SDK) or of the SDK itself, on stderr, so
-// the test can tell which commands load the SDK, bundled or not.
+// store (`s3-store*.js`, the only importer of the AWS SDK) or of the SDK itself, and of the
+// browser's UI (`ui/run.js`, bundled as `run-*.js`, the only importer of Ink and React) or of
+// Ink and React themselves, so a test can tell which commands load them, bundled or not. The
+// report goes to stderr, or to the file NBSTORE_IMPORTS_LOG names (for a process that draws on
+// its terminal).
 import { register } from 'node:module';
 
 const hooks = `
+import { appendFileSync } from 'node:fs';
+const log = ${JSON.stringify(process.env.NBSTORE_IMPORTS_LOG ?? '')};
 export async function resolve(specifier, context, next) {
-  if (/^@aws-sdk\\/|s3-store/.test(specifier)) process.stderr.write('imported ' + specifier + '\\n');
+  if (/^@aws-sdk\\/|s3-store|^(ink|react)$|\\/run(-\\w+)?\\.js$/.test(specifier)) {
+    const line = 'imported ' + specifier + '\\n';
+    if (log) appendFileSync(log, line);
+    else process.stderr.write(line);
+  }
   return next(specifier, context);
 }`;
 register(`data:text/javascript,${encodeURIComponent(hooks)}`);

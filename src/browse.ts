@@ -1,0 +1,159 @@
+/**
+ * What `nbstore browse` shows and does, over the workspace's store: the browser (ui/) asks this
+ * source and never touches the store itself. Listing, rendering, diffing, cloning, checking out
+ * and publishing are the modules the commands use.
+ */
+import { relative } from 'node:path';
+import { cloneTarget, cloneVersion, numberedName, openOrigin, workspacePath } from './clone.js';
+import { type DiffSide, localSide, versionSide } from './diff-sides.js';
+import { NbstoreError } from './errors.js';
+import { exists } from './files.js';
+import type { Paint } from './io.js';
+import { notebookObjects } from './listing.js';
+import { parseNotebook } from './notebook/notebook.js';
+import { diffNotebooks } from './notebook/notebook-diff.js';
+import { renderNotebook } from './notebook/render.js';
+import { renderNotebookDiff } from './notebook/render-diff.js';
+import { publishNotebook, publishedVersionOf } from './publish.js';
+import { checkoutVersion, writeVersionTo } from './restore.js';
+import type { Store } from './store/store.js';
+import { describeHistory, describeMessage, listHistory, readVerified } from './versions.js';
+import type { Workspace } from './workspace.js';
+import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from '../ui/model.js';
+
+export interface BrowseOptions {
+  /** Only notebooks whose path (below the workspace or published prefix) starts with this, as for `ls`. */
+  prefix?: string;
+  paint: Paint;
+  /** The directory nbstore runs in: clones land here, as `nbstore clone KEY` puts them. */
+  cwd: string;
+}
+
+/** Lines of a text output shown in a preview or a diff before "… N more lines". */
+const MAX_OUTPUT_LINES = 20;
+
+export class WorkspaceBrowseSource implements BrowseSource {
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly store: Store,
+    private readonly options: BrowseOptions,
+  ) {}
+
+  describe(scope: Scope): string {
+    const base = this.scopePrefix(scope);
+    const where = this.workspace.settings.store === 's3' ? this.store.location : 'the embedded store';
+    return `${base === '' ? '' : `${base}/`}${this.options.prefix ?? ''} in ${where}`;
+  }
+
+  notebooks(scope: Scope): Promise<NotebookItem[]> {
+    return notebookObjects(this.store, this.scopePrefix(scope), this.options.prefix ?? '');
+  }
+
+  async versions(scope: Scope, notebook: NotebookItem): Promise<VersionItem[]> {
+    const [history, tracked, published] = await Promise.all([
+      listHistory(this.store, notebook.key).then((listed) => describeHistory(this.store, listed, this.workspace.settings.max_threads)),
+      scope === 'workspace' ? this.workspace.tracked(notebook.path) : undefined,
+      scope === 'workspace' ? publishedVersionOf(this.workspace, this.store, notebook.path) : undefined,
+    ]);
+    return history.map((entry) => ({
+      ...entry,
+      message: describeMessage(entry),
+      published: entry.versionId === published,
+      base: tracked?.key === entry.key && tracked.base === entry.versionId,
+    }));
+  }
+
+  async preview(version: VersionItem): Promise<string[]> {
+    const { body } = await readVerified(this.store, version.key, version.versionId);
+    const notebook = parseNotebook(body, `${version.key}@${version.versionId}`);
+    return screenLines(renderNotebook(notebook, { paint: this.options.paint, maxOutputLines: MAX_OUTPUT_LINES }));
+  }
+
+  async diff(_scope: Scope, notebook: NotebookItem, older: VersionItem, newer: VersionItem): Promise<string[]> {
+    return this.render(...(await Promise.all([versionSide(this.store, notebook.path, older), versionSide(this.store, notebook.path, newer)])));
+  }
+
+  /** The local file of the notebook's path in the workspace (a published copy's too) against the version. */
+  async diffLocal(_scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string[]> {
+    return this.render(...(await Promise.all([versionSide(this.store, notebook.path, version), localSide(this.workspace, notebook.path)])));
+  }
+
+  async planClone(_scope: Scope, notebook: NotebookItem): Promise<ClonePlan> {
+    const target = await cloneTarget(this.options.cwd, notebook.key);
+    let n = 1;
+    while (await exists(numberedName(target, n))) n++;
+    return { target: this.shown(target), exists: await exists(target), alternative: this.shown(numberedName(target, n)) };
+  }
+
+  async clone(_scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean): Promise<string> {
+    const target = await cloneTarget(this.options.cwd, notebook.key);
+    const from = `${notebook.path} @ ${version.shortId}`;
+    if (!overwrite) {
+      const result = await cloneVersion(this.workspace, await openOrigin(this.workspace), version, target);
+      return `cloned ${from} to ${this.shown(result.file)}${result.tracked ? ' (tracked)' : ''}`;
+    }
+    // The user agreed to overwrite: in the workspace that is a forced checkout of this version
+    // into that file (written atomically and tracked, as a clone is); elsewhere a plain write.
+    const rel = workspacePath(this.workspace, target);
+    if (rel === undefined) await writeVersionTo(this.store, version, target, this.shown(target), { force: true });
+    else await checkoutVersion(this.workspace, this.store, rel, version, { force: true });
+    return `cloned ${from} over ${this.shown(target)}${rel === undefined ? '' : ' (tracked)'}`;
+  }
+
+  async checkout(scope: Scope, notebook: NotebookItem, version: VersionItem, force: boolean): Promise<string> {
+    if (scope !== 'workspace') {
+      throw new NbstoreError('usage', `${notebook.path}: a published copy is not checked out over a local file; clone it (c), or press t for the workspace`);
+    }
+    const result = await checkoutVersion(this.workspace, this.store, notebook.path, version, { force });
+    return result.written ? `checked out ${notebook.path} at version ${version.versionId}` : `${notebook.path} is already at version ${version.versionId}`;
+  }
+
+  async publish(scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string> {
+    if (scope !== 'workspace') throw new NbstoreError('usage', `${notebook.path}: already a published copy; press t and publish from the workspace`);
+    const result = await publishNotebook(this.workspace, this.store, notebook.path, { revision: version.versionId });
+    return `${result.status === 'published' ? 'published' : 'already published:'} ${notebook.path} @ ${version.shortId} → ${result.publishedKey} ${result.versionId}`;
+  }
+
+  private async render(older: DiffSide, newer: DiffSide): Promise<string[]> {
+    const diff = diffNotebooks(parseNotebook(older.bytes, older.source), parseNotebook(newer.bytes, newer.source));
+    const text = renderNotebookDiff(diff, { old: older.label, new: newer.label }, { paint: this.options.paint, maxOutputLines: MAX_OUTPUT_LINES });
+    return text === '' ? [`no differences between ${older.label} and ${newer.label}`] : screenLines(text);
+  }
+
+  private scopePrefix(scope: Scope): string {
+    return scope === 'workspace' ? this.workspace.settings.workspace_prefix : this.workspace.settings.published_prefix;
+  }
+
+  /** A file as the status line names it: relative to where nbstore runs. */
+  private shown(file: string): string {
+    return relative(this.options.cwd, file) || file;
+  }
+}
+
+/** Tab stops every 4 columns, as Jupyter shows code. */
+const TAB_WIDTH = 4;
+
+/**
+ * Text as lines a terminal pane can show without its layout breaking: tabs expanded, a carriage
+ * return keeping what was written after it (as progress bars intend), other control characters
+ * dropped. Colour sequences stay.
+ */
+export function screenLines(text: string): string[] {
+  return text.replace(/\n$/, '').split('\n').map((raw) => {
+    const line = raw.replace(/\r+$/, '');
+    const shown = line.slice(line.lastIndexOf('\r') + 1).replace(/[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]/g, '');
+    let out = '';
+    let column = 0;
+    for (const part of shown.split(/(\t|\x1b\[[0-9;]*m)/)) {
+      if (part === '\t') {
+        const pad = TAB_WIDTH - (column % TAB_WIDTH);
+        out += ' '.repeat(pad);
+        column += pad;
+      } else {
+        out += part;
+        if (!part.startsWith('\x1b')) column += [...part].length;
+      }
+    }
+    return out;
+  });
+}
