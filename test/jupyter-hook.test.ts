@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -18,10 +18,25 @@ interface LoggedVersion {
 
 const SAVED = [200, 201];
 
-/** What waits in a workspace's spool once the flushers the hook started are done. */
+/**
+ * What waits in a workspace's spool once the hook has dealt with every save: no flusher runs, and
+ * the spool is empty or a flusher reported a failure in hook.log after the newest save. (No
+ * flusher running is not enough by itself: the hook starts one from a thread, which on a busy
+ * machine may not have started yet when the save's response arrives.)
+ */
 async function spooledWhenDone(jupyter: JupyterServer, workspaceDir: string): Promise<SpoolEntry[]> {
-  await jupyter.flushersDone();
-  return spoolEntries(join(workspaceDir, '.nbstore', 'spool'));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await jupyter.flushersDone();
+    const entries = await spoolEntries(join(workspaceDir, '.nbstore', 'spool'));
+    const newest = entries.at(-1);
+    if (!newest) return entries;
+    const savedAtMs = Number(BigInt(newest.id.slice(0, 20)) / 1_000_000n);
+    const reportedAtMs = (await stat(join(workspaceDir, '.nbstore', 'hook.log')).catch(() => undefined))?.mtimeMs ?? 0;
+    if (reportedAtMs >= savedAtMs) return entries;
+    if (Date.now() > deadline) throw new Error(`the hook left ${entries.length} saves in the spool and reported nothing`);
+    await sleep(50);
+  }
 }
 
 /**
