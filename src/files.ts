@@ -136,15 +136,16 @@ export async function listDir(path: string): Promise<string[]> {
  * over (proper-lockfile's rules).
  */
 export async function withLock<T>(lockDir: string, target: string, fn: () => Promise<T>): Promise<T> {
-  await mkdir(lockDir, { recursive: true });
-  const lockfilePath = join(lockDir, `${sha256(target).slice(0, 24)}.lock`);
+  const options = { lockfilePath: join(lockDir, `${sha256(target).slice(0, 24)}.lock`), realpath: false, stale: 10_000 };
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(target, {
-      lockfilePath,
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 2000, factor: 1.3, minTimeout: 5, maxTimeout: 100 },
+    // One try first: the lock is almost always free, the lock directory almost always there,
+    // and the waiting schedule (2,000 retries, built in full on every call) cost more CPU
+    // than the lock itself in a push of many notebooks.
+    release = await lockfile.lock(target, { ...options, retries: 0 }).catch(async (err: unknown) => {
+      if (errnoCode(err) === 'ENOENT') await mkdir(lockDir, { recursive: true });
+      else if (errnoCode(err) !== 'ELOCKED') throw err;
+      return lockfile.lock(target, { ...options, retries: { retries: 2000, factor: 1.3, minTimeout: 5, maxTimeout: 100 } });
     });
   } catch (err) {
     throw new NbstoreError('write-failed', `cannot lock ${target}: ${errnoCode(err) ?? String(err)}`, { cause: err });

@@ -85,6 +85,18 @@ function unprotect<T extends object>(args: T): T {
 }
 
 /**
+ * yargs renders the help of the command it runs before running it, in case the command fails
+ * and the help is to be shown; nbstore's failures are one line without help, and that rendering
+ * cost 30-60 ms of CPU on every command (a tenth of a cached `log`). It is an internal of yargs:
+ * if it goes away, only this saving is lost; `--help` renders on demand either way.
+ */
+function skipHelpRendering(parser: Argv): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } | undefined } };
+  const usage = (parser as unknown as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
+}
+
+/**
  * Runs nbstore with `argv` (without the node and script names). Resolves to the exit status;
  * rejects with NbstoreError for a user error. Never exits the process: only bin/ does.
  */
@@ -133,6 +145,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     });
   }
 
+  skipHelpRendering(parser);
   let output = '';
   try {
     await parser.parseAsync(words, {}, (_err, _args, text) => {

@@ -49,6 +49,7 @@ function parseStateFile(text: string, shownAs: string): { path: string; notebook
  */
 export class Workspace {
   private store?: Promise<Store>;
+  private stateDirMade?: Promise<string | undefined>;
 
   constructor(
     readonly root: string,
@@ -146,7 +147,9 @@ export class Workspace {
 
   /** Records the version the local file now matches. Callers hold the notebook's lock. */
   async track(rel: string, notebook: TrackedNotebook): Promise<void> {
-    await mkdir(this.stateDir, { recursive: true });
+    // Once per run, not once per notebook of a bulk push or clone.
+    this.stateDirMade ??= mkdir(this.stateDir, { recursive: true });
+    await this.stateDirMade;
     const file: StateFile = { path: rel, ...notebook };
     await writeFileAtomic(this.stateFile(rel), `${JSON.stringify(file, null, 1)}\n`);
   }

@@ -26,11 +26,14 @@ export default defineCommand({
     const workspace = await findWorkspace();
     const rel = workspace.relativePath(io.cwd, args.path);
     const store = await workspace.openStore();
-    const all = await listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel));
+    // The published version is asked for while the history is listed: one round trip, not two.
+    const [all, base, published] = await Promise.all([
+      listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel)),
+      args.published ? undefined : workspace.tracked(rel).then((tracked) => tracked?.base),
+      args.published ? undefined : publishedVersionOf(workspace, store, rel),
+    ]);
     const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
     const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
-    const base = args.published ? undefined : (await workspace.tracked(rel))?.base;
-    const published = args.published ? undefined : await publishedVersionOf(workspace, store, rel);
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 
@@ -44,18 +47,21 @@ export default defineCommand({
     }
     const paint = paintFor(io);
     const authorWidth = Math.min(16, Math.max(0, ...entries.map((e) => (e.author ?? '-').length)));
+    // One write for the lot: a write per line costs more than the rest of a cached `log`.
+    const lines: string[] = [];
     for (const entry of entries) {
       const marks = [entry.isLatest ? paint.green('latest') : '', entry.versionId === base ? paint.cyan('base') : '', entry.versionId === published ? paint.magenta('published') : ''].filter(Boolean);
       const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
       if (entry.isDeleteMarker) {
-        writeLine(io.stdout, `${paint.red(entry.shortId)}  ${formatTime(entry.lastModified)}  ${paint.red('[deleted]')}${markText}`);
+        lines.push(`${paint.red(entry.shortId)}  ${formatTime(entry.lastModified)}  ${paint.red('[deleted]')}${markText}`);
       } else if (args.oneline) {
-        writeLine(io.stdout, `${paint.yellow(entry.shortId)} ${describeMessage(entry)}${markText}`);
+        lines.push(`${paint.yellow(entry.shortId)} ${describeMessage(entry)}${markText}`);
       } else {
         const author = (entry.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
-        writeLine(io.stdout, `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`);
+        lines.push(`${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`);
       }
     }
+    writeLine(io.stdout, lines.join('\n'));
   },
 });

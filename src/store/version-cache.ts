@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '../files.js';
 import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
@@ -10,12 +10,19 @@ interface CachedMeta extends Omit<VersionMeta, 'lastModified'> {
   lastModified: string;
 }
 
+/** The cached metadata of one key's versions, by version id, as its index file holds it. */
+type KeyIndex = Map<string, CachedMeta>;
+
 /**
  * A store wrapper that keeps version bodies and metadata on local disk. A version never changes
  * once written, so a cached one is always right: a second `show`, `diff` or `log` of the same
  * versions makes no request. Requests for the latest version, and for the `null` version (which
  * an unversioned write can replace), always go to the store; the latest is then kept as the
  * version it turned out to be.
+ *
+ * The metadata of all cached versions of a key lives in one index file, a line of JSON per
+ * version (read once, so a `log` of a long history costs one file read, not one per version;
+ * appended to, so caching a version costs no rewrite); each body in its own file.
  */
 export class VersionCache implements Store {
   readonly id: string;
@@ -42,29 +49,28 @@ export class VersionCache implements Store {
     if (!cacheable(versionId)) {
       // The latest is read from the store, and kept as the version it turned out to be.
       const version = await this.inner.get(key, versionId);
-      if (versionId === undefined && cacheable(version.info.versionId)) await this.save(this.entryPath(key, version.info.versionId), version.info, version.body);
+      if (versionId === undefined && cacheable(version.info.versionId)) await this.save(key, version.info, version.body);
       return version;
     }
-    const base = this.entryPath(key, versionId);
-    const [meta, body] = await Promise.all([this.readMeta(base), readFile(`${base}.body`).catch(() => undefined)]);
+    const bodyPath = this.bodyPath(key, versionId);
+    const [meta, body] = await Promise.all([this.cachedMeta(key, versionId), readFile(bodyPath).catch(() => undefined)]);
     if (meta && body && body.byteLength === meta.size) {
       // Recency for the size bound.
       const now = new Date();
-      await utimes(`${base}.body`, now, now).catch(() => undefined);
+      await utimes(bodyPath, now, now).catch(() => undefined);
       return { info: meta, body };
     }
     const version = await this.inner.get(key, versionId);
-    await this.save(base, version.info, version.body);
+    await this.save(key, version.info, version.body);
     return version;
   }
 
   async head(key: string, versionId?: string): Promise<VersionMeta> {
     if (!cacheable(versionId)) return this.inner.head(key, versionId);
-    const base = this.entryPath(key, versionId);
-    const cached = await this.readMeta(base);
+    const cached = await this.cachedMeta(key, versionId);
     if (cached) return cached;
     const meta = await this.inner.head(key, versionId);
-    await this.save(base, meta);
+    await this.save(key, meta);
     return meta;
   }
 
@@ -84,30 +90,81 @@ export class VersionCache implements Store {
     return this.inner.remove(key);
   }
 
-  private entryPath(key: string, versionId: string): string {
-    return join(this.dir, sha256(`${this.id}\0${key}\0${versionId}`));
+  private bodyPath(key: string, versionId: string): string {
+    return join(this.dir, `${sha256(`${this.id}\0${key}\0${versionId}`)}.body`);
   }
 
-  private async readMeta(base: string): Promise<VersionMeta | undefined> {
-    try {
-      const cached = JSON.parse(await readFile(`${base}.meta.json`, 'utf8')) as CachedMeta;
-      return { ...cached, isLatest: false, lastModified: new Date(cached.lastModified) };
-    } catch {
-      return undefined;
+  private indexPath(key: string): string {
+    return join(this.dir, `${sha256(`${this.id}\0${key}`)}.versions.jsonl`);
+  }
+
+  /** Each key's index, read from disk once per process. */
+  private readonly indexes = new Map<string, Promise<KeyIndex>>();
+
+  private index(key: string): Promise<KeyIndex> {
+    let index = this.indexes.get(key);
+    if (!index) {
+      index = this.readIndex(key);
+      this.indexes.set(key, index);
     }
+    return index;
   }
 
-  private async save(base: string, meta: VersionMeta, body?: Uint8Array): Promise<void> {
+  private async readIndex(key: string): Promise<KeyIndex> {
+    const index: KeyIndex = new Map();
+    const text = await readFile(this.indexPath(key), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      try {
+        const meta = JSON.parse(line) as CachedMeta;
+        index.set(meta.versionId, meta);
+      } catch {
+        // An empty or torn line (a write cut short): that version is asked for again.
+      }
+    }
+    return index;
+  }
+
+  private async cachedMeta(key: string, versionId: string): Promise<VersionMeta | undefined> {
+    const cached = (await this.index(key)).get(versionId);
+    return cached && { ...cached, isLatest: false, lastModified: new Date(cached.lastModified) };
+  }
+
+  private async save(key: string, meta: VersionMeta, body?: Uint8Array): Promise<void> {
     try {
       await mkdir(this.dir, { recursive: true });
       // No fsync: after a power loss an entry may be empty, and a body whose length is not the
       // size its metadata records is not used.
-      if (body) await writeFileAtomic(`${base}.body`, body, { durable: false });
-      await writeFileAtomic(`${base}.meta.json`, JSON.stringify({ ...meta, isLatest: false }), { durable: false });
+      if (body) await writeFileAtomic(this.bodyPath(key, meta.versionId), body, { durable: false });
+      const cached = { ...meta, isLatest: false, lastModified: meta.lastModified.toISOString() };
+      (await this.index(key)).set(meta.versionId, cached);
+      await this.appendToIndex(key, `${JSON.stringify(cached)}\n`);
       if (body) await this.account(body.byteLength);
     } catch {
       // A cache that cannot be written only costs a later request.
     }
+  }
+
+  /** Per key: lines waiting for the append under way to finish, and the append they will share. */
+  private readonly queuedLines = new Map<string, { lines: string[]; written: Promise<void> }>();
+  /** Per key: the last append started or queued. */
+  private readonly lastAppends = new Map<string, Promise<void>>();
+
+  /** Appends a line to a key's index: one append at a time per key (so lines never interleave),
+   * and lines added meanwhile go together in the next. */
+  private appendToIndex(key: string, line: string): Promise<void> {
+    const queued = this.queuedLines.get(key);
+    if (queued) {
+      queued.lines.push(line);
+      return queued.written;
+    }
+    const lines = [line];
+    const written = (this.lastAppends.get(key) ?? Promise.resolve()).then(() => {
+      this.queuedLines.delete(key);
+      return appendFile(this.indexPath(key), lines.join(''));
+    });
+    this.queuedLines.set(key, { lines, written });
+    this.lastAppends.set(key, written.catch(() => undefined));
+    return written;
   }
 
   /** Bytes of cached bodies: measured once per process, then counted as bodies are added. */

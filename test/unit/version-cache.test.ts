@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileStore } from '../../src/store/file-store.js';
+import type { Store } from '../../src/store/store.js';
 import { VersionCache } from '../../src/store/version-cache.js';
 import { tempDir } from '../support/cli.js';
 
@@ -49,5 +50,35 @@ describe('version cache', () => {
     const [body] = (await readdir(dir)).filter((n) => n.endsWith('.body'));
     await writeFile(join(dir, body as string), '');
     assert.equal(new TextDecoder().decode((await cache.get('k.ipynb', version.versionId)).body), 'whole body');
+  });
+
+  it('keeps the metadata of the versions of a key in one index, which a later process answers from', async () => {
+    const { inner, dir, cache } = await cacheOverFileStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await inner.put('k.ipynb', new TextEncoder().encode(`v${i}`), { 'nbstore-message': `m${i}` })).versionId);
+    await Promise.all(ids.map((id) => cache.head('k.ipynb', id)));
+    assert.equal((await readdir(dir)).length, 1);
+    const asked: string[] = [];
+    const counting: Store = Object.assign(Object.create(inner) as Store, {
+      head: (key: string, versionId?: string) => {
+        asked.push(`${versionId}`);
+        return inner.head(key, versionId);
+      },
+    });
+    const later = new VersionCache(counting, dir);
+    for (const [i, id] of ids.entries()) assert.equal((await later.head('k.ipynb', id)).metadata['nbstore-message'], `m${i}`);
+    assert.deepEqual(asked, []);
+  });
+
+  it('asks the store again for a version whose index line was cut short', async () => {
+    const { inner, dir, cache } = await cacheOverFileStore();
+    const first = await inner.put('k.ipynb', new TextEncoder().encode('one'), {});
+    await cache.head('k.ipynb', first.versionId);
+    const [index] = await readdir(dir);
+    await appendFile(join(dir, index as string), '{"key":"k.ipynb","versionId":"cut sh');
+    const second = await inner.put('k.ipynb', new TextEncoder().encode('two'), {});
+    const later = new VersionCache(inner, dir);
+    assert.equal((await later.head('k.ipynb', first.versionId)).size, 3);
+    assert.equal((await later.head('k.ipynb', second.versionId)).versionId, second.versionId);
   });
 });
