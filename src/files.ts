@@ -37,6 +37,7 @@ function writeError(path: string, err: unknown): NbstoreError {
   if (code === 'ENOSPC') return new NbstoreError('write-failed', `cannot write ${path}: no space left on device`, { cause: err });
   if (code === 'ENOENT') return new NbstoreError('write-failed', `cannot write ${path}: its directory does not exist`, { cause: err });
   if (code === 'EISDIR') return new NbstoreError('write-failed', `cannot write ${path}: it is a directory`, { cause: err });
+  if (code === 'ENOTDIR') return new NbstoreError('write-failed', `cannot write ${path}: part of its directory path is a file`, { cause: err });
   return new NbstoreError('write-failed', `cannot write ${path}: ${code ?? String(err)}`, { cause: err });
 }
 

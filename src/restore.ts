@@ -83,7 +83,8 @@ async function readIfExists(abs: string): Promise<Buffer | undefined> {
     return await readFile(abs);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT') return undefined;
+    // ENOTDIR: part of the path is a file, so nothing is there (writing it fails, and says why).
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
     throw err;
   }

@@ -20,7 +20,7 @@ export default defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   async run(args, { io, workspace: findWorkspace }) {
     const workspace = await findWorkspace();
-    const rel = workspace.relativePath(io.cwd, args.path);
+    const rel = await workspace.notebookPath(io.cwd, args.path);
     const store = await workspace.openStore();
     const all = await listHistory(store, workspace.keyFor(rel));
     const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;

@@ -36,6 +36,8 @@ export class S3Store implements Store {
   readonly location: string;
   private readonly client: S3Client;
   private readonly bucket: string;
+  /** Settles once the bucket is known to keep versions (or cannot be asked): before the first put. */
+  private versioningChecked?: Promise<void>;
 
   constructor(settings: Settings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
@@ -88,19 +90,41 @@ export class S3Store implements Store {
     const versioning = await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
     if (versioning.Status === 'Enabled') return;
     if (!options.enableVersioning) {
-      const state = versioning.Status === 'Suspended' ? 'suspended' : 'not enabled';
-      throw new NbstoreError('versioning-off', `versioning is ${state} on bucket ${this.bucket} (nbstore init --enable-versioning turns it on)`);
+      throw new NbstoreError('versioning-off', `${versioningState(this.bucket, versioning.Status)} (nbstore init --enable-versioning turns it on)`);
     }
     await request(this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })), `s3://${this.bucket}`);
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
+    this.versioningChecked ??= this.requireVersioning().catch((err: unknown) => {
+      this.versioningChecked = undefined;
+      throw err;
+    });
+    await this.versioningChecked;
     const res = await request(
       this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) })),
       key,
     );
-    if (!res.VersionId) throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
+    if (!res.VersionId || res.VersionId === 'null') throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
     return { key, versionId: res.VersionId, lastModified: new Date(), size: body.byteLength, isLatest: true, isDeleteMarker: false, metadata: lowerKeys(metadata) };
+  }
+
+  /**
+   * With versioning suspended a put replaces the key's unversioned copy, which may be a save no
+   * version holds: so nothing is put until the bucket is known to keep versions. A user allowed
+   * to put but not to read the bucket's versioning is checked by the version id a put returns.
+   */
+  private async requireVersioning(): Promise<void> {
+    let status: string | undefined;
+    try {
+      status = (await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`)).Status;
+    } catch (err) {
+      if (err instanceof NbstoreError && err.code === 'access-denied') return;
+      throw err;
+    }
+    if (status !== 'Enabled') {
+      throw new NbstoreError('versioning-off', `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (turn versioning back on for the bucket)`);
+    }
   }
 
   async get(key: string, versionId?: string): Promise<StoredVersion> {
@@ -183,6 +207,10 @@ export class S3Store implements Store {
     return { key, versionId: res.VersionId ?? 'null', lastModified: new Date(), size: 0, isLatest: true, isDeleteMarker: true };
   }
 
+}
+
+function versioningState(bucket: string, status: string | undefined): string {
+  return `versioning is ${status === 'Suspended' ? 'suspended' : 'not enabled'} on bucket ${bucket}`;
 }
 
 /** Awaits one S3 request, mapping any failure to a user error about `what`. */
