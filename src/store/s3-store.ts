@@ -22,7 +22,7 @@ import { decodeMetadata, encodeMetadata } from './metadata.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
 
 export interface S3Options {
-  /** Milliseconds to wait for a connection, and for each response. */
+  /** Milliseconds to wait for a connection, and for each response (without a byte moving). */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Called once per HTTP request sent (benchmarks count requests with it). */
@@ -60,7 +60,10 @@ export class S3Store implements Store {
         httpAgent: new HttpAgent(agentOptions),
         httpsAgent: new HttpsAgent(agentOptions),
         connectionTimeout: options.connectTimeoutMs ?? 5_000,
-        requestTimeout: options.requestTimeoutMs ?? 60_000,
+        // A limit on silence, not on the whole request: a large upload on a slow link goes on
+        // while bytes move, and an endpoint that stops answering fails (and is retried) after
+        // this long. The handler's `requestTimeout` only logs a warning and waits on.
+        socketTimeout: options.requestTimeoutMs ?? 60_000,
       }),
     });
     if (options.onRequest) {
@@ -281,7 +284,7 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 /** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
 export function s3Error(err: unknown, what: string): NbstoreError {
   if (err instanceof NbstoreError) return err;
-  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; errors?: unknown[] };
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; errors?: unknown[] };
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
@@ -304,7 +307,12 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     return new NbstoreError('access-denied', `${what}: access denied (check the credentials and the bucket policy)`, options);
   }
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
-    return new NbstoreError('timeout', `${what}: the S3 endpoint did not answer in time`, options);
+    const attempts = e.$metadata?.attempts;
+    return new NbstoreError(
+      'timeout',
+      `${what}: the S3 endpoint did not answer in time${attempts ? ` (${attempts} attempts)` : ''}; NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait`,
+      options,
+    );
   }
   if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
     return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);
