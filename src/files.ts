@@ -90,6 +90,11 @@ export async function withLock<T>(lockDir: string, target: string, fn: () => Pro
       realpath: false,
       stale: 10_000,
       retries: { retries: 2000, factor: 1.3, minTimeout: 5, maxTimeout: 100 },
+      // Another process takes the lock over only when this one could not refresh it for 10 s
+      // (its event loop was blocked that long). The work under a lock is made of atomic steps
+      // (a store put, a rename), so finishing it loses nothing; proper-lockfile's default would
+      // throw from a timer and end the process with a stack trace.
+      onCompromised: () => undefined,
     });
   } catch (err) {
     throw new NbstoreError('write-failed', `cannot lock ${target}: ${errnoCode(err) ?? String(err)}`, { cause: err });
