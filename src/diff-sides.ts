@@ -40,7 +40,7 @@ function localSideOf(rel: string, bytes: Uint8Array): DiffSide {
 }
 
 async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
-  const base = (await workspace.readState()).notebooks[rel]?.base;
+  const base = (await workspace.tracked(rel))?.base;
   if (base === undefined) {
     throw new NbstoreError('not-tracked', `${rel}: no version to compare with (it was never pushed or checked out here); name one, e.g. nbstore diff ${rel} latest`);
   }

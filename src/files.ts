@@ -72,6 +72,7 @@ function writeError(path: string, err: unknown): NbstoreError {
   if (code === 'ENOSPC') return new NbstoreError('write-failed', `cannot write ${path}: no space left on device`, { cause: err });
   if (code === 'ENOENT') return new NbstoreError('write-failed', `cannot write ${path}: its directory does not exist`, { cause: err });
   if (code === 'EISDIR') return new NbstoreError('write-failed', `cannot write ${path}: it is a directory`, { cause: err });
+  if (code === 'ENOTDIR') return new NbstoreError('write-failed', `cannot write ${path}: part of its directory path is a file`, { cause: err });
   return new NbstoreError('write-failed', `cannot write ${path}: ${code ?? String(err)}`, { cause: err });
 }
 
@@ -94,7 +95,8 @@ export async function readIfExists(abs: string): Promise<Buffer | undefined> {
     return await readFile(abs);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT') return undefined;
+    // ENOTDIR: part of the path is a file, so nothing is there (writing it fails, and says why).
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
     throw err;
   }
@@ -136,7 +138,16 @@ export async function listDir(path: string): Promise<string[]> {
  * over (proper-lockfile's rules).
  */
 export async function withLock<T>(lockDir: string, target: string, fn: () => Promise<T>): Promise<T> {
-  const options = { lockfilePath: join(lockDir, `${sha256(target).slice(0, 24)}.lock`), realpath: false, stale: 10_000 };
+  const options = {
+    lockfilePath: join(lockDir, `${sha256(target).slice(0, 24)}.lock`),
+    realpath: false,
+    stale: 10_000,
+    // Another process takes the lock over only when this one could not refresh it for 10 s
+    // (its event loop was blocked that long). The work under a lock is made of atomic steps
+    // (a store put, a rename), so finishing it loses nothing; proper-lockfile's default would
+    // throw from a timer and end the process with a stack trace.
+    onCompromised: () => undefined,
+  };
   let release: () => Promise<void>;
   try {
     // One try first: the lock is almost always free, the lock directory almost always there,

@@ -15,7 +15,7 @@ export async function notebooksUnder(workspace: Workspace, cwd: string, paths: r
   for (const path of paths) {
     const abs = resolve(cwd, path);
     // The workspace root itself is a folder to search, not a path to store.
-    const rel = abs === workspace.root ? '' : workspace.relativePath(cwd, abs);
+    const rel = abs === workspace.root ? '' : workspace.relativePath(cwd, path);
     const info = await stat(abs).catch(() => undefined);
     if (!info) throw new NbstoreError('file-missing', `${path}: no such file`);
     if (info.isDirectory()) {

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type PartialSettings, type Settings, resolveSettings, userConfigPath, validateConfigFile } from './config.js';
 import { NbstoreError, errnoCode } from './errors.js';
@@ -113,6 +113,15 @@ export class Workspace {
     return rel.split(sep).join('/');
   }
 
+  /** The workspace-relative path of a notebook named relative to `cwd`; a directory is refused. */
+  async notebookPath(cwd: string, file: string): Promise<string> {
+    const rel = this.relativePath(cwd, file);
+    if ((await stat(this.absolutePath(rel)).catch(() => undefined))?.isDirectory()) {
+      throw new NbstoreError('not-a-file', `${file}: is a directory, not a notebook`);
+    }
+    return rel;
+  }
+
   absolutePath(rel: string): string {
     return join(this.root, ...rel.split('/'));
   }
@@ -121,11 +130,15 @@ export class Workspace {
     return joinKey(this.settings.workspace_prefix, rel);
   }
 
-  /** The workspace-relative path of a key under the workspace prefix, if it is under it. */
+  /**
+   * The workspace-relative path of a key under the workspace prefix, if it is under it. Keys come
+   * from the bucket, which anyone with write access to it controls: one that would name a file
+   * outside the workspace, or inside nbstore's or git's own folders, is refused.
+   */
   pathOfKey(key: string): string | undefined {
     const prefix = this.settings.workspace_prefix;
-    if (prefix === '') return key;
-    return key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : undefined;
+    const rel = prefix === '' ? key : key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : undefined;
+    return rel === undefined ? undefined : safeLocalPath(rel, key);
   }
 
   /** The store, opened once; the S3 SDK is loaded only here, only for S3 workspaces. */
@@ -175,6 +188,23 @@ export class Workspace {
   withNotebookLock<T>(rel: string, fn: () => Promise<T>): Promise<T> {
     return withLock(this.locksDir, this.absolutePath(rel), fn);
   }
+}
+
+/** Folders a path from the bucket may never write into, at any depth (compared ignoring case). */
+const FORBIDDEN_SEGMENTS = new Set([WORKSPACE_DIR, '.git']);
+
+/**
+ * `rel` (a '/'-separated path taken from `key`) if it names a file strictly inside the directory it
+ * is joined to; otherwise fails with `unsafe-key`. Nothing in it may climb out (`..`), be empty
+ * or `.`, hold a NUL or a backslash, or enter `.nbstore` or `.git`.
+ */
+export function safeLocalPath(rel: string, key: string): string {
+  const bad = rel.split('/').find((part) => part === '' || part === '.' || part === '..' || /[\\\0]/.test(part) || FORBIDDEN_SEGMENTS.has(part.toLowerCase()));
+  if (bad !== undefined) {
+    const what = bad === '' ? 'an empty segment' : JSON.stringify(bad);
+    throw new NbstoreError('unsafe-key', `${JSON.stringify(key)}: refusing a key with ${what} in its path (nbstore writes only inside the workspace, never in .nbstore or .git)`);
+  }
+  return rel;
 }
 
 /** Joins key parts as bookstore does: no empty parts, no leading slashes. */

@@ -17,7 +17,7 @@ export async function locateVersion(context: CommandContext, rev: string, path: 
   const workspace = await context.workspace();
   const store = await workspace.openStore();
   if (path !== undefined) {
-    const rel = workspace.relativePath(context.io.cwd, path);
+    const rel = await workspace.notebookPath(context.io.cwd, path);
     const version = await findVersion(store, workspace.keyFor(rel), rev, rel, context.now());
     return { workspace, store, rel, version };
   }

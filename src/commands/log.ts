@@ -24,7 +24,7 @@ export default defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   async run(args, { io, workspace: findWorkspace }) {
     const workspace = await findWorkspace();
-    const rel = workspace.relativePath(io.cwd, args.path);
+    const rel = await workspace.notebookPath(io.cwd, args.path);
     const store = await workspace.openStore();
     // The published version is asked for while the history is listed: one round trip, not two.
     const [all, base, published] = await Promise.all([

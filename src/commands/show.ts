@@ -2,7 +2,7 @@ import { paintFor } from '../io.js';
 import { parseNotebook } from '../notebook/notebook.js';
 import { renderNotebook } from '../notebook/render.js';
 import { formatTime } from '../time.js';
-import { fromMetadata } from '../versions.js';
+import { fromMetadata, readVerified } from '../versions.js';
 import { defineCommand, writeJson, writeLine } from './command.js';
 import { locateVersion } from './locate.js';
 
@@ -24,7 +24,7 @@ export default defineCommand({
   async run(args, context) {
     const { io } = context;
     const { store, rel, version } = await locateVersion(context, args.rev, args.path);
-    const { body, info } = await store.get(version.key, version.versionId);
+    const { body, info } = await readVerified(store, version.key, version.versionId);
     if (args.raw) {
       io.stdout.write(body);
       return;

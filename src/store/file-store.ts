@@ -31,6 +31,8 @@ const MAX_ENCODED_KEY = 240;
 export class FileStore implements Store {
   readonly id: string;
   readonly location: string;
+  /** Parsed records by path: a record never changes once linked, so each is read once. */
+  private readonly recordsRead = new Map<string, VersionRecord>();
 
   constructor(private readonly root: string) {
     this.id = `file://${root}`;
@@ -130,7 +132,15 @@ export class FileStore implements Store {
     const dir = this.keyDir(key);
     const seqs = (await this.sequenceNumbers(dir)).sort((a, b) => a - b);
     return Promise.all(
-      seqs.map(async (seq) => JSON.parse(await readFile(join(dir, `${String(seq).padStart(10, '0')}.json`), 'utf8')) as VersionRecord),
+      seqs.map(async (seq) => {
+        const path = join(dir, `${String(seq).padStart(10, '0')}.json`);
+        let record = this.recordsRead.get(path);
+        if (!record) {
+          record = JSON.parse(await readFile(path, 'utf8')) as VersionRecord;
+          this.recordsRead.set(path, record);
+        }
+        return record;
+      }),
     );
   }
 

@@ -23,7 +23,7 @@ import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
 
 export interface S3Options {
-  /** Milliseconds to wait for a connection, and for each response. */
+  /** Milliseconds to wait for a connection, and for each response (without a byte moving). */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Called once per HTTP request sent (benchmarks count requests with it). */
@@ -58,6 +58,8 @@ export class S3Store implements Store {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly pageSize: number | undefined;
+  /** Settles once the bucket is known to keep versions (or cannot be asked): before the first put. */
+  private versioningChecked?: Promise<void>;
 
   constructor(settings: Settings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
@@ -78,7 +80,10 @@ export class S3Store implements Store {
         httpAgent: new HttpAgent(agentOptions),
         httpsAgent: new HttpsAgent(agentOptions),
         connectionTimeout: options.connectTimeoutMs ?? 5_000,
-        requestTimeout: options.requestTimeoutMs ?? 60_000,
+        // A limit on silence, not on the whole request: a large upload on a slow link goes on
+        // while bytes move, and an endpoint that stops answering fails (and is retried) after
+        // this long. The handler's `requestTimeout` only logs a warning and waits on.
+        socketTimeout: options.requestTimeoutMs ?? 60_000,
       }),
     });
     if (options.onRequest) {
@@ -108,19 +113,41 @@ export class S3Store implements Store {
     const versioning = await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
     if (versioning.Status === 'Enabled') return;
     if (!options.enableVersioning) {
-      const state = versioning.Status === 'Suspended' ? 'suspended' : 'not enabled';
-      throw new NbstoreError('versioning-off', `versioning is ${state} on bucket ${this.bucket} (nbstore init --enable-versioning turns it on)`);
+      throw new NbstoreError('versioning-off', `${versioningState(this.bucket, versioning.Status)} (nbstore init --enable-versioning turns it on)`);
     }
     await request(this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })), `s3://${this.bucket}`);
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
+    this.versioningChecked ??= this.requireVersioning().catch((err: unknown) => {
+      this.versioningChecked = undefined;
+      throw err;
+    });
+    await this.versioningChecked;
     const res = await request(
       this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) })),
       key,
     );
-    if (!res.VersionId) throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
+    if (!res.VersionId || res.VersionId === 'null') throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
     return { key, versionId: res.VersionId, lastModified: new Date(), size: body.byteLength, isLatest: true, isDeleteMarker: false, metadata: lowerKeys(metadata) };
+  }
+
+  /**
+   * With versioning suspended a put replaces the key's unversioned copy, which may be a save no
+   * version holds: so nothing is put until the bucket is known to keep versions. A user allowed
+   * to put but not to read the bucket's versioning is checked by the version id a put returns.
+   */
+  private async requireVersioning(): Promise<void> {
+    let status: string | undefined;
+    try {
+      status = (await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`)).Status;
+    } catch (err) {
+      if (err instanceof NbstoreError && err.code === 'access-denied') return;
+      throw err;
+    }
+    if (status !== 'Enabled') {
+      throw new NbstoreError('versioning-off', `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (turn versioning back on for the bucket)`);
+    }
   }
 
   async get(key: string, versionId?: string): Promise<StoredVersion> {
@@ -205,6 +232,10 @@ export class S3Store implements Store {
 
 }
 
+function versioningState(bucket: string, status: string | undefined): string {
+  return `versioning is ${status === 'Suspended' ? 'suspended' : 'not enabled'} on bucket ${bucket}`;
+}
+
 /** Awaits one S3 request, mapping any failure to a user error about `what`. */
 async function request<T>(pending: Promise<T>, what: string): Promise<T> {
   try {
@@ -273,7 +304,7 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 /** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
 export function s3Error(err: unknown, what: string): NbstoreError {
   if (err instanceof NbstoreError) return err;
-  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; errors?: unknown[] };
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; errors?: unknown[] };
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
@@ -296,7 +327,12 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     return new NbstoreError('access-denied', `${what}: access denied (check the credentials and the bucket policy)`, options);
   }
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
-    return new NbstoreError('timeout', `${what}: the S3 endpoint did not answer in time`, options);
+    const attempts = e.$metadata?.attempts;
+    return new NbstoreError(
+      'timeout',
+      `${what}: the S3 endpoint did not answer in time${attempts ? ` (${attempts} attempts)` : ''}; NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait`,
+      options,
+    );
   }
   if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
     return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);

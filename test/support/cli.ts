@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { NbstoreError } from '../../src/errors.js';
-import { main } from '../../src/main.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(REPO_ROOT, 'bin', 'nbstore.js');
@@ -39,6 +38,8 @@ export async function runCli(argv: string[], options: { cwd: string; env?: NodeJ
   const io = { cwd: options.cwd, env: options.env ?? testEnv(options.cwd), stdout, stderr, stdin: new PassThrough() };
   let status: number;
   let error: NbstoreError | undefined;
+  // Loaded here, not at the top: processes that only run the executable stay light.
+  const { main } = await import('../../src/main.js');
   try {
     status = await main(argv, io);
   } catch (e) {

@@ -73,7 +73,8 @@ export function markdownNotebook(text: string): string {
 /** What the workspace tracks: workspace-relative path → base version and hashes. */
 export async function trackedNotebooks(ws: TestWorkspace): Promise<Record<string, { key: string; base: string; sha256: string; canonical: string }>> {
   const dir = join(ws.dir, '.nbstore', 'state');
-  const names = await readdir(dir).catch(() => [] as string[]);
+  // Only finished state files: a killed write leaves a hidden temporary file beside them.
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{32}\.json$/.test(name));
   const entries = await Promise.all(names.map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8'))));
   return Object.fromEntries(entries.map(({ path, ...entry }) => [path, entry]));
 }

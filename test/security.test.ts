@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { putBehindNbstore, treeState } from './support/behind.js';
+import { BIN, type CliResult, runBin, runCli, tempDir, testEnv } from './support/cli.js';
+import { S3Proxy } from './support/s3-proxy.js';
+import { s3Endpoint, uniqueBucket } from './support/s3.js';
+import { notebookWith, spoolSave } from './support/saves.js';
+import { STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';
+
+/**
+ * Keys that appear nowhere but where the test puts them: the test bed's second S3 user (see
+ * test/bed/ceph-rgw-up). Against another S3 without that user, the suite's own keys serve.
+ */
+function knownKeys(): { accessKeyId: string; secretAccessKey: string; whose: string } {
+  const env = process.env;
+  if (env.NBSTORE_TEST_CANARY_ACCESS_KEY_ID && env.NBSTORE_TEST_CANARY_SECRET_ACCESS_KEY) {
+    return { accessKeyId: env.NBSTORE_TEST_CANARY_ACCESS_KEY_ID, secretAccessKey: env.NBSTORE_TEST_CANARY_SECRET_ACCESS_KEY, whose: 'the second test user' };
+  }
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) throw new Error('no S3 keys: run the suite with `npm test`');
+  return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, whose: "the suite's own user" };
+}
+
+/** Keys S3 rejects, just as distinctive. */
+const WRONG = { accessKeyId: 'NBWRONGKEYZZ93MQ81XA', secretAccessKey: 'wR0ng/Secret+9aQ7zK2mX5cV8bN1lJ4hG6fD3sA0' };
+
+/** The forms a secret could leak in: as given, percent-encoded, or cut short. */
+function leakForms(secret: string): string[] {
+  return [...new Set([secret, encodeURIComponent(secret), secret.slice(0, 12)])];
+}
+
+/** Every file under `dir` except `written` (files the test itself put credentials in), with its text. */
+async function filesUnder(dir: string, written: readonly string[]): Promise<Array<{ path: string; text: string }>> {
+  const out: Array<{ path: string; text: string }> = [];
+  for (const rel of (await treeState(dir)).keys()) {
+    const path = join(dir, rel);
+    if (written.includes(path) || !(await stat(path)).isFile()) continue;
+    out.push({ path, text: await readFile(path, 'latin1') });
+  }
+  return out;
+}
+
+describe('credentials', () => {
+  it('never appear in any output or file, whichever way they are given and whether S3 accepts them or not', async (t) => {
+    const keys = knownKeys();
+    const home = await tempDir('nbstore-home-');
+    const dir = await tempDir('nbstore-secrets-');
+    const endpointArgs = s3Endpoint() ? ['--endpoint-url', s3Endpoint()] : [];
+    const base = testEnv(home, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+    const viaNbstore = { ...base, NBSTORE_S3_ACCESS_KEY_ID: keys.accessKeyId, NBSTORE_S3_SECRET_ACCESS_KEY: keys.secretAccessKey };
+    const wrong = { ...base, NBSTORE_S3_ACCESS_KEY_ID: keys.accessKeyId, NBSTORE_S3_SECRET_ACCESS_KEY: WRONG.secretAccessKey };
+    const unknown = { ...base, NBSTORE_S3_ACCESS_KEY_ID: WRONG.accessKeyId, NBSTORE_S3_SECRET_ACCESS_KEY: WRONG.secretAccessKey };
+    const debug = { NBSTORE_DEBUG: '1' };
+    const outputs: Array<{ argv: string[]; result: CliResult }> = [];
+    // Successes run in-process (the output is the same); failures run the real executable, whose
+    // entry point prints errors, and with NBSTORE_DEBUG=1 the stack of their cause.
+    const inProcess = async (env: NodeJS.ProcessEnv, ...argv: string[]) => {
+      const result = await runCli(argv, { cwd: dir, env });
+      outputs.push({ argv, result });
+      assert.equal(result.status, 0, `nbstore ${argv.join(' ')}: ${result.error?.message}`);
+      return result.stdout;
+    };
+    const failing = async (env: NodeJS.ProcessEnv, status: number, ...argv: string[]) => {
+      const result = await runBin(argv, { cwd: dir, env, timeoutMs: 30_000 });
+      outputs.push({ argv, result });
+      assert.equal(result.status, status, `nbstore ${argv.join(' ')}: ${result.stderr}`);
+    };
+
+    const bucket = uniqueBucket('secrets');
+    await inProcess(viaNbstore, 'init', `s3://${bucket}`, '--create-bucket', ...endpointArgs);
+    await writeFile(join(dir, 'a.ipynb'), notebookWith('a 1'));
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'sub', 'b.ipynb'), notebookWith('b 1'));
+    const first = pushedId(await inProcess(viaNbstore, 'push', 'a.ipynb', '-m', 'first'));
+    await writeFile(join(dir, 'a.ipynb'), notebookWith('a 2'));
+    await inProcess(viaNbstore, 'push', '.', '-m', 'the folder');
+    for (const argv of [['log', 'a.ipynb'], ['log', 'a.ipynb', '--json'], ['log', 'a.ipynb', '--oneline'], ['show', 'latest', 'a.ipynb'], ['show', first, '--json'], ['show', '~1', 'a.ipynb', '--raw']]) {
+      await inProcess(viaNbstore, ...argv);
+    }
+    await inProcess(viaNbstore, 'checkout', first);
+    await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '-o', 'copy.ipynb');
+    await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '--force');
+    for (const command of ['init', 'push', 'log', 'show', 'checkout']) await inProcess(viaNbstore, command, '--help');
+
+    // The other ways keys are given: bookstore's variables, the AWS chain (read by the SDK from
+    // the process environment, so a real process), the user config, the workspace config by hand.
+    await inProcess({ ...base, JPYNB_S3_ACCESS_KEY_ID: keys.accessKeyId, JPYNB_S3_SECRET_ACCESS_KEY: keys.secretAccessKey }, 'log', 'a.ipynb');
+    const viaAws = await runBin(['log', 'a.ipynb', '--json'], { cwd: dir, env: { ...base, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+    outputs.push({ argv: ['log', 'a.ipynb', '--json'], result: viaAws });
+    assert.equal(viaAws.status, 0, viaAws.stderr);
+    const userConfig = join(home, '.config', 'nbstore', 'config.json');
+    await mkdir(join(home, '.config', 'nbstore'), { recursive: true });
+    await writeFile(userConfig, JSON.stringify({ s3_access_key_id: keys.accessKeyId, s3_secret_access_key: keys.secretAccessKey }));
+    await writeFile(join(dir, 'a.ipynb'), notebookWith('a 3'));
+    await inProcess(base, 'push', 'a.ipynb', '-m', 'keys from the user config');
+    const workspaceConfig = join(dir, '.nbstore', 'config.json');
+    const config = JSON.parse(await readFile(workspaceConfig, 'utf8'));
+    await writeFile(workspaceConfig, JSON.stringify({ ...config, s3_access_key_id: keys.accessKeyId, s3_secret_access_key: keys.secretAccessKey }));
+    await inProcess({ ...base, XDG_CONFIG_HOME: join(home, 'nowhere') }, 'show', 'latest', 'a.ipynb');
+
+    // Failures: keys S3 rejects, a bucket they may not read, an endpoint that refuses or stalls,
+    // a save kept in the spool and delivered later.
+    await writeFile(join(dir, 'a.ipynb'), notebookWith('a 4'));
+    await failing({ ...wrong, ...debug }, 1, 'log', 'a.ipynb');
+    await failing(wrong, 1, 'push', 'a.ipynb');
+    await failing({ ...unknown, ...debug }, 1, 'show', 'latest', 'a.ipynb');
+    await failing({ ...unknown, ...debug }, 1, 'checkout', 'latest', 'a.ipynb', '--force');
+    await failing({ ...viaNbstore, ...debug, NBSTORE_S3_BUCKET: uniqueBucket('absent') }, 1, 'log', 'a.ipynb');
+    const proxy = await S3Proxy.start();
+    t.after(() => proxy.close());
+    proxy.mode = { kind: 'stall' };
+    await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: proxy.url, NBSTORE_REQUEST_TIMEOUT_MS: '200' }, 1, 'log', 'a.ipynb');
+    await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: 'http://127.0.0.1:9' }, 75, 'push', 'a.ipynb', '-m', 'offline');
+    await spoolSave(dir, 'sub/b.ipynb', notebookWith('b 2'));
+    assert.match(await inProcess(viaNbstore, 'push', '--flush'), /^delivered 2 saved versions of 2 notebooks$/m);
+    await failing({ ...unknown, ...debug }, 1, 'init', `s3://${uniqueBucket('refused')}`, ...endpointArgs);
+
+    const leaks = [...leakForms(keys.accessKeyId), ...leakForms(keys.secretAccessKey), ...leakForms(WRONG.accessKeyId), ...leakForms(WRONG.secretAccessKey)];
+    const texts = [
+      ...outputs.map(({ argv, result }) => ({ where: `output of nbstore ${argv.join(' ')}`, text: result.stdout + result.stderr + (result.error?.message ?? '') })),
+      ...(await filesUnder(dir, [workspaceConfig])).map(({ path, text }) => ({ where: path, text })),
+      ...(await filesUnder(home, [userConfig])).map(({ path, text }) => ({ where: path, text })),
+    ];
+    for (const { where, text } of texts) {
+      for (const leak of leaks) assert.ok(!text.includes(leak), `${where} holds a credential (${leak.slice(0, 4)}…)`);
+    }
+    t.diagnostic(`${outputs.length} runs of nbstore; ${texts.length - outputs.length} files under the workspace and HOME searched for ${leaks.length} forms of 4 key values (${keys.whose}'s and wrong ones)`);
+  });
+
+  it('the workspace config nbstore writes is mode 0600, whatever the umask', async () => {
+    const initUnderUmask0 = (cwd: string, ...argv: string[]) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn('sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN, 'init', ...argv], { cwd, env: testEnv(cwd), stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('close', resolve);
+      });
+    const embedded = await tempDir();
+    assert.equal(await initUnderUmask0(embedded), 0);
+    const s3 = await tempDir();
+    const endpointArgs = s3Endpoint() ? ['--endpoint-url', s3Endpoint()] : [];
+    assert.equal(await initUnderUmask0(s3, `s3://${uniqueBucket('mode')}`, '--create-bucket', ...endpointArgs), 0);
+    for (const dir of [embedded, s3]) {
+      const mode = (await stat(join(dir, '.nbstore', 'config.json'))).mode & 0o777;
+      assert.equal(mode.toString(8), '600', dir);
+    }
+  });
+});
+
+describe('keys from the bucket', () => {
+  /** Keys that would put a file outside the workspace, or into nbstore's or git's folders. */
+  const UNSAFE_KEYS = [
+    'workspace/../escaped.ipynb',
+    'workspace/sub/../../../escaped.ipynb',
+    'workspace/.nbstore/state.json',
+    'workspace/sub/.GIT/config',
+    'workspace//rooted.ipynb',
+    'workspace/back\\slash.ipynb',
+  ];
+
+  for (const kind of STORE_KINDS) {
+    it(`never make checkout or show write outside the workspace (${kind}): ${UNSAFE_KEYS.length} unsafe keys refused`, async () => {
+      // The workspace is copied three levels into a directory of its own, so that anything
+      // written outside it shows.
+      const ws = await makeWorkspace(kind);
+      const root = await tempDir('nbstore-keys-');
+      const dir = join(root, 'a', 'b', 'ws');
+      await cp(ws.dir, dir, { recursive: true });
+      const env = testEnv(dir);
+      const before = await treeState(root);
+      for (const key of UNSAFE_KEYS) {
+        const id = await putBehindNbstore({ dir, ...(ws.bucket ? { bucket: ws.bucket } : {}) }, key, notebookWith(key));
+        for (const argv of [['checkout', id], ['checkout', id, '--force'], ['show', id, '--raw']]) {
+          const result = await runCli(argv, { cwd: dir, env });
+          assert.equal(result.error?.code, 'unsafe-key', `${key}: nbstore ${argv.join(' ')}: ${result.error?.message}`);
+          assert.equal(result.stdout, '');
+        }
+      }
+      const written = [...(await treeState(root)).keys()].filter((path) => !before.has(path) && !path.startsWith(join('a', 'b', 'ws', '.nbstore', 'store')));
+      assert.deepEqual(written, [], 'nothing written but the versions put into the embedded store');
+    });
+  }
+});
