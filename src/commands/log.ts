@@ -27,11 +27,15 @@ export default defineCommand({
     const rel = await workspace.notebookPath(io.cwd, args.path);
     const store = await workspace.openStore();
     // The published version is asked for while the history is listed: one round trip, not two.
-    const [all, base, published] = await Promise.all([
-      listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel)),
+    // Should both fail, the listing's error is the one reported, whichever came first.
+    const listing = listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel));
+    const marks = Promise.all([
       args.published ? undefined : workspace.tracked(rel).then((tracked) => tracked?.base),
       args.published ? undefined : publishedVersionOf(workspace, store, rel),
     ]);
+    marks.catch(() => undefined);
+    const all = await listing;
+    const [base, published] = await marks;
     const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
     const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
     // A published version names its source by the short id `log` shows for it.
