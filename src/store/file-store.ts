@@ -3,6 +3,7 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NbstoreError, errnoCode } from '../errors.js';
 import { listDir, sha256, writeFileAtomic } from '../files.js';
+import { lowerKeys } from './metadata.js';
 import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /**
@@ -183,10 +184,6 @@ const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
  * command line would take for an option. */
 function newVersionId(): string {
   return Array.from(randomBytes(32), (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('');
-}
-
-function lowerKeys(metadata: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** One directory name per key: '/' and every other special character percent-encoded, and a

@@ -15,6 +15,11 @@ export const META = {
 
 const OWN_PREFIX = 'nbstore-';
 
+/** Metadata as S3 returns it: keys lower-case. */
+export function lowerKeys(metadata: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 /**
  * S3 metadata travels in HTTP headers: only ASCII survives (Ceph RGW garbles anything else).
  * nbstore's own values are percent-encoded when they hold anything outside printable ASCII, or a

@@ -18,7 +18,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Settings } from '../config.js';
 import { NbstoreError } from '../errors.js';
-import { decodeMetadata, encodeMetadata } from './metadata.js';
+import { decodeMetadata, encodeMetadata, lowerKeys } from './metadata.js';
 import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
 
@@ -289,10 +289,6 @@ function toMeta(
     isDeleteMarker: false,
     metadata: decodeMetadata(res.Metadata ?? {}),
   };
-}
-
-function lowerKeys(metadata: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 function describe(key: string, versionId?: string): string {
