@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
-import type { PartialSettings } from './config.js';
+import { type PartialSettings, normalisePrefix } from './config.js';
 import { NbstoreError } from './errors.js';
 import { type Io, processIo } from './io.js';
 import { Workspace } from './workspace.js';
@@ -48,8 +48,8 @@ function flagSettings(args: GlobalArgs): PartialSettings {
   if (args.bucket) flags.s3_bucket = args.bucket;
   if (args.endpointUrl) flags.s3_endpoint_url = args.endpointUrl;
   if (args.region) flags.s3_region_name = args.region;
-  if (args.workspacePrefix !== undefined) flags.workspace_prefix = args.workspacePrefix.split('/').filter(Boolean).join('/');
-  if (args.publishedPrefix !== undefined) flags.published_prefix = args.publishedPrefix.split('/').filter(Boolean).join('/');
+  if (args.workspacePrefix !== undefined) flags.workspace_prefix = normalisePrefix(args.workspacePrefix);
+  if (args.publishedPrefix !== undefined) flags.published_prefix = normalisePrefix(args.publishedPrefix);
   if (args.maxThreads !== undefined) {
     if (!Number.isInteger(args.maxThreads) || args.maxThreads < 1) throw new NbstoreError('usage', '--max-threads must be a whole number of at least 1');
     flags.max_threads = args.maxThreads;
