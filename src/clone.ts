@@ -1,8 +1,8 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { NbstoreError, isNbstoreError } from './errors.js';
-import { createFileAtomic, mapLimit, sha256 } from './files.js';
-import { canonicalHash, parseNotebook } from './notebook/notebook.js';
+import { createFileAtomic, mapLimit } from './files.js';
+import { examineNotebook } from './notebook/notebook.js';
 import { parseRevision, resolveRevision } from './revision.js';
 import { openBucket } from './store/open.js';
 import { type Store, type VersionInfo, collect } from './store/store.js';
@@ -133,7 +133,7 @@ export interface VersionRef {
 /** Writes one version to `target`, or to the first free numbered name; never over a file. */
 export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
   const { body, info } = await readVerified(origin.store, version.key, version.versionId);
-  const notebook = parseNotebook(body, `${version.key}@${info.versionId}`);
+  const { sha256: digest, canonical } = examineNotebook(body, `${version.key}@${info.versionId}`);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
   for (let n = 0; ; n++) {
@@ -145,7 +145,7 @@ export async function cloneVersion(workspace: Workspace, origin: Origin, version
     }
     const created = await workspace.withNotebookLock(rel, async () => {
       if (!(await createFileAtomic(file, body))) return false;
-      await workspace.track(rel, { key: version.key, base: info.versionId, sha256: sha256(body), canonical: canonicalHash(notebook) });
+      await workspace.track(rel, { key: version.key, base: info.versionId, sha256: digest, canonical });
       return true;
     });
     if (created) return { ...base, file, tracked: rel, ...(n > 0 ? { taken: target } : {}) };

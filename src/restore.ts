@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NbstoreError } from './errors.js';
 import { readIfExists, sha256, writeFileAtomic } from './files.js';
-import { canonicalHash, canonicalOf, parseNotebook } from './notebook/notebook.js';
+import { canonicalOf, examineNotebook, parseNotebook } from './notebook/notebook.js';
 import { spoolEntries } from './spool.js';
 import type { Store, VersionInfo } from './store/store.js';
 import { readVerified } from './versions.js';
@@ -27,7 +27,7 @@ export interface CheckoutResult {
 export async function checkoutVersion(workspace: Workspace, store: Store, rel: string, version: VersionInfo, options: CheckoutOptions = {}): Promise<CheckoutResult> {
   return workspace.withNotebookLock(rel, async () => {
     const { body } = await readVerified(store, version.key, version.versionId);
-    const canonical = canonicalHash(parseNotebook(body, `${rel}@${version.versionId}`));
+    const { sha256: digest, canonical } = examineNotebook(body, `${rel}@${version.versionId}`);
     const abs = workspace.absolutePath(rel);
     const local = await readIfExists(abs);
     const tracked = await workspace.tracked(rel);
@@ -38,12 +38,12 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
       }
       if (local !== undefined) refuseUnsaved(rel, local, tracked, canonical);
     }
-    const written = local === undefined || sha256(local) !== sha256(body);
+    const written = local === undefined || sha256(local) !== digest;
     if (written) {
       await mkdir(dirname(abs), { recursive: true }).catch(() => undefined);
       await writeFileAtomic(abs, body);
     }
-    await workspace.track(rel, { key: version.key, base: version.versionId, sha256: sha256(body), canonical });
+    await workspace.track(rel, { key: version.key, base: version.versionId, sha256: digest, canonical });
     return { path: rel, versionId: version.versionId, written };
   });
 }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { NbstoreError, isNbstoreError } from './errors.js';
 import { mapLimit, readUserFile, sha256 } from './files.js';
-import { MAX_NOTEBOOK_BYTES, type Notebook, canonicalHash, canonicalOf, parseNotebook } from './notebook/notebook.js';
+import { type ExaminedNotebook, MAX_NOTEBOOK_BYTES, canonicalOf, examineNotebook } from './notebook/notebook.js';
 import { addToSpool, readSpooledBody, removeFromSpool, spoolEntries, type SpoolEntry } from './spool.js';
 import { META } from './store/metadata.js';
 import type { Store, VersionMeta } from './store/store.js';
@@ -36,12 +36,6 @@ export function authorOf(workspace: Workspace): string {
   }
 }
 
-/** Reads a notebook file for pushing: exists, is a file, within the size limit, parses. */
-export async function readNotebookFile(abs: string, shownAs: string): Promise<{ bytes: Buffer; notebook: Notebook }> {
-  const bytes = await readNotebookBytes(abs, shownAs);
-  return { bytes, notebook: parseNotebook(bytes, shownAs) };
-}
-
 /** Reads a local notebook's bytes: it exists, is a file, and is within the size limit. */
 export async function readNotebookBytes(abs: string, shownAs: string): Promise<Buffer> {
   const info = await stat(abs).catch(() => undefined);
@@ -59,15 +53,15 @@ export async function readNotebookBytes(abs: string, shownAs: string): Promise<B
  */
 export async function pushNotebook(workspace: Workspace, store: Store, rel: string, options: PushOptions = {}): Promise<PushResult> {
   return workspace.withNotebookLock(rel, async () => {
-    const { bytes, notebook } = await readNotebookFile(workspace.absolutePath(rel), rel);
+    const notebook = examineNotebook(await readNotebookBytes(workspace.absolutePath(rel), rel), rel);
     let delivered = 0;
     try {
       delivered = await deliverSpooled(workspace, store, rel);
-      const result = await upload(workspace, store, rel, bytes, notebook, { message: options.message });
+      const result = await upload(workspace, store, rel, notebook, { message: options.message });
       return { ...result, delivered };
     } catch (err) {
       if (!isOffline(err)) throw err;
-      await spoolSave(workspace, rel, bytes, (options.now ?? new Date()).toISOString(), options.message);
+      await spoolSave(workspace, rel, notebook, (options.now ?? new Date()).toISOString(), options.message);
       throw offlineError(err as NbstoreError, rel, (await spoolEntries(workspace.spoolDir, rel)).length);
     }
   });
@@ -98,14 +92,14 @@ function offlineError(err: NbstoreError, rel: string, waiting: number): NbstoreE
 }
 
 /** Adds a save to the spool unless it repeats the newest save already waiting there. */
-async function spoolSave(workspace: Workspace, rel: string, bytes: Uint8Array, savedAt: string, message?: string): Promise<void> {
+async function spoolSave(workspace: Workspace, rel: string, notebook: ExaminedNotebook, savedAt: string, message?: string): Promise<void> {
   const waiting = await spoolEntries(workspace.spoolDir, rel);
   const newest = waiting[waiting.length - 1];
   if (newest) {
     const previous = await readSpooledBody(workspace.spoolDir, newest).catch(() => undefined);
-    if (previous && sha256(previous) === sha256(bytes)) return;
+    if (previous && sha256(previous) === notebook.sha256) return;
   }
-  await addToSpool(workspace.spoolDir, { path: rel, savedAt, author: authorOf(workspace), ...(message ? { message } : {}) }, bytes);
+  await addToSpool(workspace.spoolDir, { path: rel, savedAt, author: authorOf(workspace), ...(message ? { message } : {}) }, notebook.bytes);
 }
 
 async function deliverSpooled(workspace: Workspace, store: Store, rel: string): Promise<number> {
@@ -113,14 +107,14 @@ async function deliverSpooled(workspace: Workspace, store: Store, rel: string): 
   for (const entry of await spoolEntries(workspace.spoolDir, rel)) {
     const bytes = await readSpooledBody(workspace.spoolDir, entry).catch(() => undefined);
     if (bytes !== undefined) {
-      let notebook: Notebook | undefined;
+      let notebook: ExaminedNotebook | undefined;
       try {
-        notebook = parseNotebook(bytes, rel);
+        notebook = examineNotebook(bytes, rel);
       } catch {
         // Jupyter only saves notebooks; a snapshot that does not parse was torn by a crash.
       }
       if (notebook) {
-        const result = await upload(workspace, store, rel, bytes, notebook, entry);
+        const result = await upload(workspace, store, rel, notebook, entry);
         if (result.status === 'pushed') delivered++;
       }
     }
@@ -133,13 +127,10 @@ async function upload(
   workspace: Workspace,
   store: Store,
   rel: string,
-  bytes: Uint8Array,
-  notebook: Notebook,
+  { bytes, sha256: digest, canonical }: ExaminedNotebook,
   save: Partial<Pick<SpoolEntry, 'savedAt' | 'message' | 'author'>>,
 ): Promise<Omit<PushResult, 'delivered'>> {
   const key = workspace.keyFor(rel);
-  const canonical = canonicalHash(notebook);
-  const digest = sha256(bytes);
   const tracked = await workspace.tracked(rel);
   let parent = tracked?.key === key ? tracked.base : undefined;
   if (tracked?.key === key && tracked.canonical === canonical) {

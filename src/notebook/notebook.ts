@@ -1,6 +1,7 @@
 import stableStringify from 'fast-json-stable-stringify';
 import { NbstoreError } from '../errors.js';
 import { sha256 } from '../files.js';
+import { createHash } from 'node:crypto';
 
 /** A Jupyter notebook (nbformat 4), as much of it as nbstore reads. */
 export interface Notebook {
@@ -68,14 +69,48 @@ function notebookProblem(data: unknown): string | undefined {
   return undefined;
 }
 
-/** Canonical JSON: key order and whitespace do not count as changes. */
+/**
+ * The SHA-256 of the notebook's canonical JSON (fast-json-stable-stringify's: keys sorted, no
+ * whitespace), so key order and whitespace do not count as changes. The JSON goes to the hash a
+ * cell at a time: the string of a whole large notebook is never built.
+ */
 export function canonicalHash(nb: Notebook): string {
-  return sha256(stableStringify(nb));
+  const hash = createHash('sha256');
+  const fields = nb as unknown as Record<string, unknown>;
+  // As the library does, a field without a value is left out.
+  const keys = Object.keys(fields)
+    .filter((key) => fields[key] !== undefined)
+    .sort();
+  hash.update('{');
+  for (const [i, key] of keys.entries()) {
+    hash.update(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`);
+    if (key === 'cells') {
+      hash.update('[');
+      for (const [j, cell] of nb.cells.entries()) hash.update(`${j > 0 ? ',' : ''}${stableStringify(cell) ?? 'null'}`);
+      hash.update(']');
+    } else {
+      hash.update(stableStringify(fields[key]));
+    }
+  }
+  hash.update('}');
+  return hash.digest('hex');
 }
 
 export function joinText(text: MultilineString | undefined): string {
   if (text === undefined) return '';
   return Array.isArray(text) ? text.join('') : text;
+}
+
+/** A notebook's bytes, checked to parse as one, with the two hashes nbstore records of it. */
+export interface ExaminedNotebook {
+  bytes: Uint8Array;
+  sha256: string;
+  canonical: string;
+}
+
+/** Checks that `bytes` are a notebook, and hashes them. */
+export function examineNotebook(bytes: Uint8Array, source: string): ExaminedNotebook {
+  return { bytes, sha256: sha256(bytes), canonical: canonicalHash(parseNotebook(bytes, source)) };
 }
 
 /** The canonical hash of bytes that parse as a notebook; undefined for bytes that do not. */

@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { DEFAULTS, resolveSettings, validateConfigFile } from '../../src/config.js';
 import { isNbstoreError } from '../../src/errors.js';
 import { noColours } from '../../src/io.js';
+import stableStringify from 'fast-json-stable-stringify';
+import { sha256 } from '../../src/files.js';
 import { canonicalHash, parseNotebook } from '../../src/notebook/notebook.js';
 import { describeData, formatSize, renderNotebook } from '../../src/notebook/render.js';
 import { decodeMetadata, encodeMetadata } from '../../src/store/metadata.js';
@@ -36,6 +38,18 @@ describe('parseNotebook', () => {
     const c = parseNotebook('{"nbformat":4,"nbformat_minor":5,"metadata":{"a":1,"b":3},"cells":[]}', 'c');
     assert.equal(canonicalHash(a), canonicalHash(b));
     assert.notEqual(canonicalHash(a), canonicalHash(c));
+  });
+
+  it('hashes exactly the JSON fast-json-stable-stringify makes of the whole notebook, which earlier versions recorded', async () => {
+    const texts = [
+      await readFile(join(FIXTURES, 'analysis.ipynb'), 'utf8'),
+      '{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}',
+      '{"z":[1,{"b":null,"a":"é\\u2028"}],"cells":[{"cell_type":"raw","source":["x\\n","y"],"metadata":{"k":{"d":1,"c":[]}}},{"source":"","cell_type":"markdown"}],"nbformat":4,"metadata":{"ü":1,"a":true},"nbformat_minor":0}',
+    ];
+    for (const text of texts) {
+      const nb = parseNotebook(text, 'x');
+      assert.equal(canonicalHash(nb), sha256(stableStringify(nb)), text.slice(0, 60));
+    }
   });
 });
 
