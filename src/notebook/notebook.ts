@@ -1,3 +1,4 @@
+import { JSONParser } from '@streamparser/json';
 import stableStringify from 'fast-json-stable-stringify';
 import { NbstoreError } from '../errors.js';
 import { sha256 } from '../files.js';
@@ -61,12 +62,78 @@ function notebookProblem(data: unknown): string | undefined {
   if (!Array.isArray(nb.cells)) return 'no cells list';
   if (typeof nb.metadata !== 'object' || nb.metadata === null) return 'no metadata object';
   for (const [i, cell] of nb.cells.entries()) {
-    if (typeof cell !== 'object' || cell === null) return `cell ${i + 1} is not an object`;
-    const c = cell as Record<string, unknown>;
-    if (typeof c.cell_type !== 'string') return `cell ${i + 1} has no cell_type`;
-    if (typeof c.source !== 'string' && !Array.isArray(c.source)) return `cell ${i + 1} has no source`;
+    const problem = cellProblem(cell, i);
+    if (problem) return problem;
   }
   return undefined;
+}
+
+function cellProblem(cell: unknown, index: number): string | undefined {
+  if (typeof cell !== 'object' || cell === null) return `cell ${index + 1} is not an object`;
+  const c = cell as Record<string, unknown>;
+  if (typeof c.cell_type !== 'string') return `cell ${index + 1} has no cell_type`;
+  if (typeof c.source !== 'string' && !Array.isArray(c.source)) return `cell ${index + 1} has no source`;
+  return undefined;
+}
+
+/**
+ * Notebooks over this size are parsed as a stream, a cell at a time: parsed whole, a notebook
+ * is in memory three times over (bytes, text, parsed cells). Below it, JSON.parse is faster.
+ */
+export const STREAMED_ABOVE = 16 * 1024 * 1024;
+
+/**
+ * Parses a notebook as a stream, handing each cell to `takeCell` as soon as it is read and
+ * keeping none of them: returns the notebook's other fields, with `cells` empty. Checks what
+ * parseNotebook checks, and throws the same errors. Undefined for a notebook with a field
+ * twice, which JSON.parse reads differently (the last one counts): parse that one whole.
+ */
+function streamCells(bytes: Uint8Array, source: string, takeCell: (cell: Cell, index: number) => void): Record<string, unknown> | undefined {
+  const notANotebook = (detail: string) => new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
+  // No prototype: a field named __proto__ is a field, as JSON.parse makes it.
+  const fields: Record<string, unknown> = Object.create(null);
+  let repeated = false;
+  let cells = 0;
+  let failure: Error | undefined;
+  const parser = new JSONParser({ paths: ['$.*', '$.cells.*'], keepStack: false });
+  parser.onValue = ({ value, key, parent, stack }) => {
+    if (stack.length === 1) {
+      repeated ||= Object.hasOwn(fields, key as string);
+      fields[key as string] = value;
+    } else if (Array.isArray(parent) && stack[1]?.key === 'cells') {
+      // The parser keeps the elements of an array it emits; this one is done with.
+      parent.pop();
+      const problem = cellProblem(value, cells);
+      if (problem) throw notANotebook(problem);
+      takeCell(value as unknown as Cell, cells++);
+    }
+  };
+  parser.onError = (err) => {
+    failure ??= err;
+  };
+  const chunk = 1 << 20;
+  for (let at = 0; at < bytes.byteLength && !failure; at += chunk) parser.write(bytes.subarray(at, at + chunk));
+  if (!failure && !parser.isEnded) parser.end();
+  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook(failure.message.split('\n')[0] ?? 'invalid JSON');
+  if (repeated) return undefined;
+  const problem = notebookProblem({ ...fields, cells: Array.isArray(fields.cells) ? [] : fields.cells });
+  if (problem) throw notANotebook(problem);
+  return fields;
+}
+
+/** Whether `bytes` are large enough to parse as a stream, and a JSON object (else parseNotebook says why not). */
+function streams(bytes: Uint8Array, streamAbove: number): boolean {
+  if (bytes.byteLength <= streamAbove) return false;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 4096)).toString('latin1').trimStart().startsWith('{');
+}
+
+/** Parses a notebook, keeping of each cell what `keep` makes of it; large ones a cell at a time. */
+export function parseNotebookWith(bytes: Uint8Array, source: string, keep: (cell: Cell) => Cell, streamAbove = STREAMED_ABOVE): Notebook {
+  const cells: Cell[] = [];
+  const fields = streams(bytes, streamAbove) ? streamCells(bytes, source, (cell) => cells.push(keep(cell))) : undefined;
+  if (fields) return { ...(fields as unknown as Notebook), cells };
+  const nb = parseNotebook(bytes, source);
+  return { ...nb, cells: nb.cells.map(keep) };
 }
 
 /**
@@ -108,9 +175,25 @@ export interface ExaminedNotebook {
   canonical: string;
 }
 
-/** Checks that `bytes` are a notebook, and hashes them. */
-export function examineNotebook(bytes: Uint8Array, source: string): ExaminedNotebook {
-  return { bytes, sha256: sha256(bytes), canonical: canonicalHash(parseNotebook(bytes, source)) };
+/** Checks that `bytes` are a notebook, and hashes them; large ones a cell at a time. */
+export function examineNotebook(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): ExaminedNotebook {
+  return { bytes, sha256: sha256(bytes), canonical: (streams(bytes, streamAbove) && streamedCanonicalHash(bytes, source)) || canonicalHash(parseNotebook(bytes, source)) };
+}
+
+/**
+ * canonicalHash, from a stream of cells: the cells go to the hash as they are read, which
+ * gives canonical JSON when `cells` is the first field in sorted order, as in every nbformat 4
+ * notebook. Undefined for the odd notebook where it is not, or that has a field twice.
+ */
+function streamedCanonicalHash(bytes: Uint8Array, source: string): string | undefined {
+  const hash = createHash('sha256').update('{"cells":[');
+  const fields = streamCells(bytes, source, (cell, index) => hash.update(`${index > 0 ? ',' : ''}${stableStringify(cell)}`));
+  if (!fields) return undefined;
+  const keys = Object.keys(fields).filter((key) => fields[key] !== undefined).sort();
+  if (keys[0] !== 'cells') return undefined;
+  hash.update(']');
+  for (const key of keys.slice(1)) hash.update(`,${JSON.stringify(key)}:${stableStringify(fields[key])}`);
+  return hash.update('}').digest('hex');
 }
 
 /** The canonical hash of bytes that parse as a notebook; undefined for bytes that do not. */

@@ -7,7 +7,7 @@ import { isNbstoreError } from '../../src/errors.js';
 import { noColours } from '../../src/io.js';
 import stableStringify from 'fast-json-stable-stringify';
 import { sha256 } from '../../src/files.js';
-import { canonicalHash, parseNotebook } from '../../src/notebook/notebook.js';
+import { canonicalHash, examineNotebook, parseNotebook, parseNotebookWith } from '../../src/notebook/notebook.js';
 import { describeData, formatSize, renderNotebook } from '../../src/notebook/render.js';
 import { decodeMetadata, encodeMetadata } from '../../src/store/metadata.js';
 import { mergePage } from '../../src/store/s3-store.js';
@@ -49,6 +49,49 @@ describe('parseNotebook', () => {
     for (const text of texts) {
       const nb = parseNotebook(text, 'x');
       assert.equal(canonicalHash(nb), sha256(stableStringify(nb)), text.slice(0, 60));
+    }
+  });
+});
+
+describe('large notebooks, parsed a cell at a time', () => {
+  const STREAMED = 0;
+  const WHOLE = Number.POSITIVE_INFINITY;
+  const notebooks = async () => [
+    ...(await Promise.all(['analysis.ipynb', 'diff/images-a.ipynb', 'diff/metadata-b.ipynb', 'diff/nbformat-4.0-a.ipynb'].map((name) => readFile(join(FIXTURES, name), 'utf8')))),
+    '{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}\n',
+    // Fields in any order, one that sorts before "cells", one named __proto__, one given twice.
+    '{"metadata":{"b":1,"a":[]},"nbformat":4,"cells":[{"source":"x","cell_type":"code","outputs":[{"data":{"text/plain":"é😀"}}]}],"nbformat_minor":0}',
+    '{"attachments":{},"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"raw","source":""}]}',
+    '{"__proto__":{"x":1},"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"raw","source":""}]}',
+    '{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"raw","source":"first"}],"cells":[{"cell_type":"raw","source":"last"}]}',
+  ];
+
+  it('hash and parse to just what parsing them whole gives', async () => {
+    for (const text of await notebooks()) {
+      const bytes = Buffer.from(text);
+      const whole = examineNotebook(bytes, 'x', WHOLE);
+      assert.deepEqual(examineNotebook(bytes, 'x', STREAMED), whole, text.slice(0, 60));
+      assert.equal(whole.canonical, sha256(stableStringify(JSON.parse(text))));
+      const keep = (cell: object) => ({ ...cell, kept: true }) as never;
+      assert.deepEqual(parseNotebookWith(bytes, 'x', keep, STREAMED), parseNotebookWith(bytes, 'x', keep, WHOLE), text.slice(0, 60));
+    }
+  });
+
+  it('are refused for the same reasons, in one line', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"nbformat":4,"metadata":{},"cells":[', /x: not a notebook \(.+\)$/],
+      ['{"nbformat":4,"metadata":{},"cells":[]} trailing', /x: not a notebook \(.+\)$/],
+      ['{"cells":[]}', /no nbformat/],
+      ['{"nbformat":3,"worksheets":[]}', /nbformat 3 is not supported/],
+      ['{"nbformat":4,"metadata":{}}', /no cells list/],
+      ['{"nbformat":4,"metadata":{},"cells":{"0":{}}}', /no cells list/],
+      ['{"nbformat":4,"cells":[],"metadata":null}', /no metadata object/],
+      ['{"nbformat":4,"metadata":{},"cells":[{"cell_type":"code","source":""},{"source":""}]}', /cell 2 has no cell_type/],
+      ['{"nbformat":4,"metadata":{},"cells":[7]}', /cell 1 is not an object/],
+      ['[{"nbformat":4}]', /JSON but not an object/],
+    ];
+    for (const [text, message] of cases) {
+      assert.throws(() => examineNotebook(Buffer.from(text), 'x', STREAMED), (err: unknown) => isNbstoreError(err, 'not-a-notebook') && message.test(err.message) && !err.message.includes('\n'), text);
     }
   });
 });
