@@ -10,8 +10,8 @@ import { NbstoreError } from './errors.js';
 import { exists } from './files.js';
 import type { Paint } from './io.js';
 import { notebookObjects } from './listing.js';
-import { parseNotebook } from './notebook/notebook.js';
-import { diffNotebooks } from './notebook/notebook-diff.js';
+import { type Notebook, parseNotebook } from './notebook/notebook.js';
+import { diffNotebooks, parseForDiff } from './notebook/notebook-diff.js';
 import { renderNotebook } from './notebook/render.js';
 import { renderNotebookDiff } from './notebook/render-diff.js';
 import { publishNotebook, publishedVersionOf } from './publish.js';
@@ -70,12 +70,12 @@ export class WorkspaceBrowseSource implements BrowseSource {
   }
 
   async diff(_scope: Scope, notebook: NotebookItem, older: VersionItem, newer: VersionItem): Promise<string[]> {
-    return this.render(...(await Promise.all([versionSide(this.store, notebook.path, older), versionSide(this.store, notebook.path, newer)])));
+    return this.render(await versionSide(this.store, notebook.path, older, parseForDiff), await versionSide(this.store, notebook.path, newer, parseForDiff));
   }
 
   /** The local file of the notebook's path in the workspace (a published copy's too) against the version. */
   async diffLocal(_scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string[]> {
-    return this.render(...(await Promise.all([versionSide(this.store, notebook.path, version), localSide(this.workspace, notebook.path)])));
+    return this.render(await versionSide(this.store, notebook.path, version, parseForDiff), await localSide(this.workspace, notebook.path, parseForDiff));
   }
 
   async planClone(_scope: Scope, notebook: NotebookItem): Promise<ClonePlan> {
@@ -114,8 +114,8 @@ export class WorkspaceBrowseSource implements BrowseSource {
     return `${result.status === 'published' ? 'published' : 'already published:'} ${notebook.path} @ ${version.shortId} → ${result.publishedKey} ${result.versionId}`;
   }
 
-  private async render(older: DiffSide, newer: DiffSide): Promise<string[]> {
-    const diff = diffNotebooks(parseNotebook(older.bytes, older.source), parseNotebook(newer.bytes, newer.source));
+  private async render(older: DiffSide<Notebook>, newer: DiffSide<Notebook>): Promise<string[]> {
+    const diff = diffNotebooks(older.content, newer.content);
     const text = renderNotebookDiff(diff, { old: older.label, new: newer.label }, { paint: this.options.paint, maxOutputLines: MAX_OUTPUT_LINES });
     return text === '' ? [`no differences between ${older.label} and ${newer.label}`] : screenLines(text);
   }

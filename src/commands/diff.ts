@@ -1,8 +1,7 @@
 import { readDiffSides } from '../diff-sides.js';
 import { NbstoreError } from '../errors.js';
 import { paintFor } from '../io.js';
-import { parseNotebook } from '../notebook/notebook.js';
-import { diffNotebooks, hasDifferences } from '../notebook/notebook-diff.js';
+import { diffNotebooks, hasDifferences, parseForDiff } from '../notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../notebook/render-diff.js';
 import { defineCommand, writeJson } from './command.js';
 
@@ -35,19 +34,20 @@ export default defineCommand({
     const rel = workspace.relativePath(io.cwd, args.path);
     const store = await workspace.openStore();
     const revs = [args.old, args.new].filter((rev): rev is string => rev !== undefined);
-    const [oldSide, newSide] = await readDiffSides(workspace, store, rel, revs, context.now());
-    const labels = { old: oldSide.label, new: newSide.label };
     const paint = paintFor(io);
     const status = (changed: boolean) => (args.exitCode && changed ? 1 : 0);
 
     if (args.raw) {
       const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-      const patch = renderRawDiff(text(oldSide.bytes), text(newSide.bytes), labels, paint);
+      const [oldSide, newSide] = await readDiffSides(workspace, store, rel, revs, context.now(), text);
+      const patch = renderRawDiff(oldSide.content, newSide.content, { old: oldSide.label, new: newSide.label }, paint);
       io.stdout.write(patch);
       return status(patch !== '');
     }
 
-    const diff = diffNotebooks(parseNotebook(oldSide.bytes, oldSide.source), parseNotebook(newSide.bytes, newSide.source), {
+    const [oldSide, newSide] = await readDiffSides(workspace, store, rel, revs, context.now(), parseForDiff);
+    const labels = { old: oldSide.label, new: newSide.label };
+    const diff = diffNotebooks(oldSide.content, newSide.content, {
       ignoreOutputs: args.ignoreOutputs,
       ignoreMetadata: args.ignoreMetadata,
       includeAll: args.includeAll,

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { structuredPatch } from 'diff';
 import { type CellPair, matchCells } from './cell-match.js';
-import { type Cell, type Notebook, type Output, joinText } from './notebook.js';
-import { type OutputSummary, describeData, sourceLines, summariseOutput, summaryLines } from './render.js';
+import { type Cell, type Notebook, type Output, joinText, parseNotebookWith } from './notebook.js';
+import { type OutputSummary, describeData, digestData, sourceLines, summariseOutput, summaryLines } from './render.js';
 
 export interface DiffOptions {
   /** Outputs do not count as changes. */
@@ -98,6 +98,26 @@ export interface NotebookDiff {
 
 export function hasDifferences(diff: NotebookDiff): boolean {
   return diff.cells.length > 0 || diff.notebook.length > 0;
+}
+
+/**
+ * Parses a notebook for diffing: rich output data and attachments are kept as digests, which
+ * compare and show as a diff compares and shows them (type, size, hash), so that two versions
+ * of a notebook heavy with images fit in memory together.
+ */
+export function parseForDiff(bytes: Uint8Array, source: string): Notebook {
+  return parseNotebookWith(bytes, source, digestCellData);
+}
+
+function digestCellData(cell: Cell): Cell {
+  const digested: Cell = { ...cell };
+  const digest = (bundle: Record<string, unknown>, keep?: string) =>
+    Object.fromEntries(Object.entries(bundle).map(([mime, value]) => [mime, mime === keep ? value : digestData(mime, value)]));
+  if (cell.outputs) digested.outputs = cell.outputs.map((output) => (output.data ? { ...output, data: digest(output.data, 'text/plain') } : output));
+  if (cell.attachments) {
+    digested.attachments = Object.fromEntries(Object.entries(cell.attachments).map(([name, bundle]) => [name, digest(bundle)])) as Cell['attachments'];
+  }
+  return digested;
 }
 
 /** The differences between two versions of a notebook, noise left out as `options` say. */

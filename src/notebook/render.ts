@@ -99,11 +99,31 @@ export function renderOutput(output: Output, options: RenderOptions): string[] {
   }
 }
 
-function summariseData(mime: string, value: unknown): DataSummary {
+/**
+ * Rich data reduced to what is shown of it (its decoded size and short hash) and a digest of
+ * all of it, which compares as the data would: diffs hold this, not the data.
+ */
+export class DataDigest {
+  constructor(
+    readonly bytes: number,
+    readonly hash: string,
+    readonly sha256: string,
+  ) {}
+}
+
+/** The digest of one rich data value (`value` as it stands in a notebook, under `mime`). */
+export function digestData(mime: string, value: unknown): DataDigest {
+  if (value instanceof DataDigest) return value;
   const raw = typeof value === 'string' || Array.isArray(value) ? joinText(value as string | string[]) : JSON.stringify(value);
   const isBase64 = mime.startsWith('image/') && mime !== 'image/svg+xml';
   const bytes = isBase64 ? Buffer.byteLength(raw.replace(/\s/g, ''), 'base64') : Buffer.byteLength(raw);
-  return { mime, bytes, hash: createHash('sha256').update(raw).digest('hex').slice(0, 8) };
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  return new DataDigest(bytes, sha256.slice(0, 8), sha256);
+}
+
+function summariseData(mime: string, value: unknown): DataSummary {
+  const { bytes, hash } = digestData(mime, value);
+  return { mime, bytes, hash };
 }
 
 function formatData(data: DataSummary): string {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { colours, noColours } from '../../src/io.js';
 import { type Notebook, parseNotebook } from '../../src/notebook/notebook.js';
-import { type CellDiff, type DiffOptions, type NotebookDiff, diffNotebooks, hasDifferences, valueChanges } from '../../src/notebook/notebook-diff.js';
+import { type CellDiff, type DiffOptions, type NotebookDiff, diffNotebooks, hasDifferences, parseForDiff, valueChanges } from '../../src/notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../../src/notebook/render-diff.js';
 import { FIXTURES } from '../support/cli.js';
 
@@ -133,6 +133,25 @@ describe('diffNotebooks: outputs', () => {
     const json = JSON.stringify(notebookDiffJson(diff));
     assert.ok(!json.includes(image.trim().slice(0, 40)), 'no base64 in the JSON form');
     assert.match(json, /"mime":"image\/png","bytes":74,"hash":"[0-9a-f]{8}"/);
+  });
+});
+
+describe('parseForDiff', () => {
+  it('holds rich data as digests and gives the diff, rendering and JSON that the whole notebooks give', () => {
+    const pairs = readdirSync(join(FIXTURES, 'diff')).filter((name) => name.endsWith('-a.ipynb')).map((name) => name.replace(/-a\.ipynb$/, ''));
+    assert.ok(pairs.includes('images') && pairs.length >= 8, pairs.join(' '));
+    const bytes = (name: string) => readFileSync(join(FIXTURES, 'diff', name));
+    for (const name of pairs) {
+      for (const options of [{}, { includeAll: true }, { ignoreMetadata: true }]) {
+        const whole = diffPair(name, options);
+        const digested = diffNotebooks(parseForDiff(bytes(`${name}-a.ipynb`), 'a'), parseForDiff(bytes(`${name}-b.ipynb`), 'b'), options);
+        assert.equal(render(digested), render(whole), name);
+        assert.equal(renderDiffStat(digested, plain), renderDiffStat(whole, plain), name);
+        assert.deepEqual(JSON.parse(JSON.stringify(notebookDiffJson(digested))), JSON.parse(JSON.stringify(notebookDiffJson(whole))), name);
+      }
+    }
+    const images = parseForDiff(bytes('images-a.ipynb'), 'a');
+    assert.doesNotMatch(JSON.stringify(images), /iVBOR/, 'no PNG data is held');
   });
 });
 
