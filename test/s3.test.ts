@@ -3,11 +3,17 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, REPO_ROOT, ok, runBin, runCli, tempDir, testEnv } from './support/cli.js';
-import { createBucket, rawClient, s3Endpoint, uniqueBucket } from './support/s3.js';
+import { isNbstoreError } from '../src/errors.js';
+import { sha256 } from '../src/files.js';
+import { META } from '../src/store/metadata.js';
+import { S3Store } from '../src/store/s3-store.js';
+import { createBucket, rawClient, s3Endpoint, s3Settings, uniqueBucket } from './support/s3.js';
 import { makeWorkspace, pushedId } from './support/workspace.js';
 
 /** What only an S3 store can get wrong: buckets, versioning, credentials, the network, and
  * versions other tools wrote. All against a real S3 server. */
+const notebookText = '{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}';
+
 describe('S3 specifics', () => {
   const endpointArgs = () => (s3Endpoint() ? ['--endpoint-url', s3Endpoint()] : []);
 
@@ -73,6 +79,17 @@ describe('S3 specifics', () => {
     assert.equal(log[1]?.parent, online);
     assert.equal(log[0]?.parent, log[1]?.versionId);
     assert.deepEqual((await readdir(join(ws.dir, '.nbstore', 'spool'))).filter((n) => n.endsWith('.json')), []);
+  });
+
+  it('signs the SHA-256 it records as the payload hash, so S3 refuses a body that does not match it', async () => {
+    const store = new S3Store(s3Settings(await createBucket('payload')), { env: process.env });
+    const body = Buffer.from(notebookText);
+    const digest = sha256(body);
+    const stored = await store.put('workspace/p.ipynb', body, { [META.sha256]: digest });
+    assert.equal(Buffer.from((await store.get('workspace/p.ipynb', stored.versionId)).body).toString(), notebookText);
+    const wrong = `${digest.slice(0, -1)}${digest.endsWith('0') ? '1' : '0'}`;
+    await assert.rejects(store.put('workspace/p.ipynb', body, { [META.sha256]: wrong }), (err: unknown) => isNbstoreError(err, 's3-error') && /does not match its SHA-256/.test(err.message));
+    assert.equal((await store.head('workspace/p.ipynb')).versionId, stored.versionId, 'no version was stored');
   });
 
   it('reads versions other tools wrote: the null version from before versioning, plain uploads, delete markers', async () => {

@@ -18,7 +18,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Settings } from '../config.js';
 import { NbstoreError } from '../errors.js';
-import { decodeMetadata, encodeMetadata, lowerKeys } from './metadata.js';
+import { META, decodeMetadata, encodeMetadata, lowerKeys } from './metadata.js';
 import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
 
@@ -86,6 +86,9 @@ export class S3Store implements Store {
         socketTimeout: options.requestTimeoutMs ?? 60_000,
       }),
     });
+    // nbstore gives the client no logger, yet the SDK's logging step filters every request and
+    // response for secrets to log: a walk over each listing's thousand entries, for nothing.
+    this.client.middlewareStack.remove('loggerMiddleware');
     if (options.onRequest) {
       const onRequest = options.onRequest;
       this.client.middlewareStack.add(
@@ -124,10 +127,20 @@ export class S3Store implements Store {
       throw err;
     });
     await this.versioningChecked;
-    const res = await request(
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) })),
-      key,
-    );
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) });
+    const digest = metadata[META.sha256];
+    if (digest && /^[0-9a-f]{64}$/.test(digest)) {
+      // The body's SHA-256 is what SigV4 signs as the payload hash: given, the signer does not
+      // hash the body again, and S3 refuses a body that does not match it.
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = digest;
+          return next(args);
+        },
+        { step: 'build', name: 'nbstorePayloadHash' },
+      );
+    }
+    const res = await request(this.client.send(command), key);
     if (!res.VersionId || res.VersionId === 'null') throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
     return { key, versionId: res.VersionId, lastModified: new Date(), size: body.byteLength, isLatest: true, isDeleteMarker: false, metadata: lowerKeys(metadata) };
   }
@@ -329,6 +342,10 @@ export function s3Error(err: unknown, what: string): NbstoreError {
       `${what}: the S3 endpoint did not answer in time${attempts ? ` (${attempts} attempts)` : ''}; NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait`,
       options,
     );
+  }
+  if (name === 'XAmzContentSHA256Mismatch' || name === 'BadDigest') {
+    // Damaged on the way: a push spools the save, and sends it again.
+    return new NbstoreError('s3-error', `${what}: the store received a body that does not match its SHA-256 (damaged on the way)`, options);
   }
   if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
     return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);
