@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { NbstoreError, errnoCode } from './errors.js';
@@ -23,7 +23,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
   try {
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
     throw writeError(path, err);
   }
 }
@@ -43,13 +43,14 @@ export async function createFileAtomic(path: string, data: Uint8Array | string, 
     if (errnoCode(err) === 'EEXIST') return false;
     throw writeError(path, err);
   } finally {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
   }
 }
 
 /** Writes `data` to a new temporary file beside `path`; returns its name. */
 async function writeTemporary(path: string, data: Uint8Array | string, { mode = 0o644, durable = true }: WriteOptions): Promise<string> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // randomUUID draws on a pool of entropy; randomBytes asks the system each time.
+  const tmp = join(dirname(path), `.${basename(path)}.${randomUUID().replaceAll('-', '').slice(0, 12)}.tmp`);
   let handle;
   try {
     handle = await open(tmp, 'wx', mode);
@@ -59,7 +60,7 @@ async function writeTemporary(path: string, data: Uint8Array | string, { mode = 
     return tmp;
   } catch (err) {
     await handle?.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
     throw writeError(path, err);
   }
 }

@@ -27,13 +27,21 @@ function isOffline(err: unknown): boolean {
   return isNbstoreError(err) && (err.code === 'endpoint-unreachable' || err.code === 'timeout' || err.code === 's3-error');
 }
 
+/** Authors by workspace: asking the system for the user name costs more than the rest of a
+ * bulk push's local work on a notebook. */
+const authors = new WeakMap<Workspace, string>();
+
 export function authorOf(workspace: Workspace): string {
-  if (workspace.settings.author) return workspace.settings.author;
-  try {
-    return workspace.env.USER || userInfo().username;
-  } catch {
-    return 'unknown';
+  let author = authors.get(workspace);
+  if (author === undefined) {
+    try {
+      author = workspace.settings.author || workspace.env.USER || userInfo().username;
+    } catch {
+      author = 'unknown';
+    }
+    authors.set(workspace, author);
   }
+  return author;
 }
 
 /** Reads a local notebook's bytes: it exists, is a file, and is within the size limit. */
