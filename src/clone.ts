@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { NbstoreError, isNbstoreError } from './errors.js';
 import { createFileAtomic, mapLimit } from './files.js';
-import { examineNotebook } from './notebook/notebook.js';
+import { checkNotebook, examineNotebook } from './notebook/notebook.js';
 import { parseRevision, resolveRevision } from './revision.js';
 import { openBucket } from './store/open.js';
 import { type Store, type VersionInfo, collect } from './store/store.js';
@@ -133,19 +133,22 @@ export interface VersionRef {
 /** Writes one version to `target`, or to the first free numbered name; never over a file. */
 export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
   const { body, info } = await readVerified(origin.store, version.key, version.versionId);
-  const { sha256: digest, canonical } = examineNotebook(body, `${version.key}@${info.versionId}`);
+  const source = `${version.key}@${info.versionId}`;
+  // A clone nbstore tracks needs the hashes it tracks by; any other, only to be a notebook.
+  const tracking = origin.trackable && workspacePath(workspace, target) !== undefined;
+  const hashes = tracking ? examineNotebook(body, source) : checkNotebook(body, source);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
   for (let n = 0; ; n++) {
     const file = numberedName(target, n);
-    const rel = origin.trackable ? workspacePath(workspace, file) : undefined;
-    if (rel === undefined) {
+    const rel = hashes && workspacePath(workspace, file);
+    if (!hashes || rel === undefined) {
       if (await createFileAtomic(file, body)) return { ...base, file, ...(n > 0 ? { taken: target } : {}) };
       continue;
     }
     const created = await workspace.withNotebookLock(rel, async () => {
       if (!(await createFileAtomic(file, body))) return false;
-      await workspace.track(rel, { key: version.key, base: info.versionId, sha256: digest, canonical });
+      await workspace.track(rel, { key: version.key, base: info.versionId, sha256: hashes.sha256, canonical: hashes.canonical });
       return true;
     });
     if (created) return { ...base, file, tracked: rel, ...(n > 0 ? { taken: target } : {}) };

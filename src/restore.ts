@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NbstoreError } from './errors.js';
 import { readIfExists, sha256, writeFileAtomic } from './files.js';
-import { canonicalOf, examineNotebook, parseNotebook } from './notebook/notebook.js';
+import { canonicalOf, checkNotebook, examineNotebook } from './notebook/notebook.js';
 import { spoolEntries } from './spool.js';
 import type { Store, VersionInfo } from './store/store.js';
 import { readVerified } from './versions.js';
@@ -51,7 +51,7 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
 /** Writes a version to a file outside tracking (`checkout -o FILE`); never over another file. */
 export async function writeVersionTo(store: Store, version: VersionInfo, abs: string, shownAs: string, options: CheckoutOptions = {}): Promise<void> {
   const { body } = await readVerified(store, version.key, version.versionId);
-  parseNotebook(body, `${version.key}@${version.versionId}`);
+  checkNotebook(body, `${version.key}@${version.versionId}`);
   const local = await readIfExists(abs);
   if (local !== undefined && !options.force && sha256(local) !== sha256(body)) {
     throw new NbstoreError('local-changes', `${shownAs}: already exists; use --force to overwrite it`);

@@ -8,6 +8,7 @@ import { sha256 } from '../src/files.js';
 import { main } from '../src/main.js';
 import { addToSpool } from '../src/spool.js';
 import { Workspace } from '../src/workspace.js';
+import { tempDir } from './support/cli.js';
 import { createBucket, s3Endpoint } from './support/s3.js';
 import { countInFlight } from './support/counting.js';
 import { bucketTool, foreignTool } from './support/foreign.js';
@@ -127,6 +128,18 @@ for (const kind of STORE_KINDS) {
       assert.match(await ws.ok('clone', 'workspace/a.ipynb', 'a-1.ipynb'), /→ a-1-1\.ipynb \(a-1\.ipynb exists\)/);
       const names = (await readdir(ws.dir)).filter((n) => !n.startsWith('.')).sort();
       assert.deepEqual(names, ['a-1-1.ipynb', 'a-1.ipynb', 'a-2.ipynb', 'a.ipynb']);
+    });
+
+    it('refuses a stored object that is not a notebook, inside the workspace or out, and writes nothing', async () => {
+      const ws = await makeWorkspace(kind);
+      await (await foreignTool(ws)).put('workspace/broken.ipynb', '{"cells": [');
+      const outside = await tempDir('nbstore-clone-out-');
+      for (const target of [join(ws.dir, 'in'), outside]) {
+        const result = await ws.run('clone', 'workspace/broken.ipynb', join(target, 'b.ipynb'));
+        assert.equal(result.error?.code, 'not-a-notebook', result.error?.message);
+        assert.match(result.error?.message ?? '', /^workspace\/broken\.ipynb@\S+: not a notebook \(/);
+        assert.deepEqual(await readdir(target).catch(() => []), []);
+      }
     });
 
     it('records a clone inside the workspace as tracked, so status and push work on it at once', async () => {
