@@ -129,9 +129,16 @@ export class VersionCache implements Store {
     return cached && { ...cached, isLatest: false, lastModified: new Date(cached.lastModified) };
   }
 
+  /** The cache folder, made once per run rather than once per version saved. */
+  private dirMade?: Promise<unknown>;
+
   private async save(key: string, meta: VersionMeta, body?: Uint8Array): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
+      this.dirMade ??= mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+        this.dirMade = undefined;
+        throw err;
+      });
+      await this.dirMade;
       // No fsync: after a power loss an entry may be empty, and a body whose length is not the
       // size its metadata records is not used.
       if (body) await writeFileAtomic(this.bodyPath(key, meta.versionId), body, { durable: false });
