@@ -90,7 +90,24 @@ describe('credentials', () => {
     await inProcess(viaNbstore, 'checkout', first);
     await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '-o', 'copy.ipynb');
     await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '--force');
-    for (const command of ['init', 'push', 'log', 'show', 'checkout']) await inProcess(viaNbstore, command, '--help');
+    for (const argv of [['diff', 'a.ipynb', '~1'], ['diff', 'a.ipynb', '@~1', 'latest', '--stat'], ['diff', 'a.ipynb', '~1', '--json'], ['diff', 'a.ipynb', '~1', '--raw']]) {
+      await inProcess(viaNbstore, ...argv);
+    }
+    await inProcess(viaNbstore, 'publish', 'a.ipynb', '-m', 'the report');
+    await inProcess(viaNbstore, 'publish', 'sub/b.ipynb', '--version', 'latest');
+    for (const argv of [['ls'], ['ls', '--json'], ['ls', '--published'], ['log', 'a.ipynb', '--published'], ['status'], ['status', '--json']]) await inProcess(viaNbstore, ...argv);
+    await inProcess(viaNbstore, 'clone', 'published/a.ipynb', 'clones/');
+    await inProcess(viaNbstore, 'clone', `s3://${bucket}/workspace/sub/b.ipynb@latest`, 'clones/b.ipynb');
+    await inProcess(viaNbstore, 'clone', '--prefix', 'workspace', 'restored');
+    await inProcess(viaNbstore, 'clone', '--prefix', 'published', 'restored-published', '--at', new Date().toISOString());
+    // The hook: installed into a Jupyter config directory under HOME, checked, and its flusher run.
+    const jupyterConfig = join(home, '.jupyter');
+    await inProcess(viaNbstore, 'hook', 'install', '--config-dir', jupyterConfig);
+    await inProcess(viaNbstore, 'hook', 'status', '--config-dir', jupyterConfig);
+    await inProcess(viaNbstore, 'hook', 'status', '--json', '--config-dir', jupyterConfig);
+    await spoolSave(dir, 'sub/b.ipynb', notebookWith('b 1.5'));
+    assert.match(await inProcess(viaNbstore, 'hook', 'flush'), / delivered 1 saved version of sub\/b\.ipynb$/m);
+    for (const command of ['init', 'push', 'log', 'show', 'checkout', 'diff', 'publish', 'ls', 'status', 'clone', 'hook', 'browse']) await inProcess(viaNbstore, command, '--help');
 
     // The other ways keys are given: bookstore's variables, the AWS chain (read by the SDK from
     // the process environment, so a real process), the user config, the workspace config by hand.
@@ -115,6 +132,13 @@ describe('credentials', () => {
     await failing(wrong, 1, 'push', 'a.ipynb');
     await failing({ ...unknown, ...debug }, 1, 'show', 'latest', 'a.ipynb');
     await failing({ ...unknown, ...debug }, 1, 'checkout', 'latest', 'a.ipynb', '--force');
+    await failing({ ...wrong, ...debug }, 1, 'diff', 'a.ipynb', '~1');
+    await failing({ ...unknown, ...debug }, 1, 'publish', 'sub/b.ipynb', '--version', 'latest');
+    await failing({ ...wrong, ...debug }, 1, 'ls');
+    await failing({ ...unknown, ...debug }, 1, 'status');
+    await failing({ ...wrong, ...debug }, 1, 'status', '--json');
+    await failing({ ...wrong, ...debug }, 1, 'clone', 'published/a.ipynb', 'refused/');
+    await failing({ ...unknown, ...debug }, 1, 'clone', '--prefix', 'workspace', 'refused');
     await failing({ ...viaNbstore, ...debug, NBSTORE_S3_BUCKET: uniqueBucket('absent') }, 1, 'log', 'a.ipynb');
     const proxy = await S3Proxy.start();
     t.after(() => proxy.close());
@@ -122,7 +146,11 @@ describe('credentials', () => {
     await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: proxy.url, NBSTORE_REQUEST_TIMEOUT_MS: '200' }, 1, 'log', 'a.ipynb');
     await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: 'http://127.0.0.1:9' }, 75, 'push', 'a.ipynb', '-m', 'offline');
     await spoolSave(dir, 'sub/b.ipynb', notebookWith('b 2'));
+    // What the Jupyter hook runs after a save, as it runs it: its output goes to .nbstore/hook.log.
+    await failing({ ...wrong, ...debug }, 1, 'hook', 'flush');
+    await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: 'http://127.0.0.1:9' }, 75, 'hook', 'flush');
     assert.match(await inProcess(viaNbstore, 'push', '--flush'), /^delivered 2 saved versions of 2 notebooks$/m);
+    await inProcess(viaNbstore, 'hook', 'uninstall', '--config-dir', jupyterConfig);
     await failing({ ...unknown, ...debug }, 1, 'init', `s3://${uniqueBucket('refused')}`, ...endpointArgs);
 
     const leaks = [...leakForms(keys.accessKeyId), ...leakForms(keys.secretAccessKey), ...leakForms(WRONG.accessKeyId), ...leakForms(WRONG.secretAccessKey)];
