@@ -4,9 +4,11 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { sha256 } from '../src/files.js';
-import { type SpoolEntry, spoolEntries } from '../src/spool.js';
+import { type SpoolEntry, readSpooledBody, spoolEntries } from '../src/spool.js';
 import { ok, tempDir, testEnv } from './support/cli.js';
+import { leftovers, range } from './support/inspect.js';
 import { type JupyterServer, notebookSaying, startJupyter } from './support/jupyter.js';
+import { S3Proxy } from './support/s3-proxy.js';
 import { makeWorkspace } from './support/workspace.js';
 
 interface LoggedVersion {
@@ -53,12 +55,16 @@ async function versionsOnceDelivered(ws: { ok(...argv: string[]): Promise<string
   }
 }
 
+/** The contents manager Jupyter Server 2 uses by default: its saves of one file can overlap. */
+const ASYNC_CONTENTS_MANAGER = 'jupyter_server.services.contents.largefilemanager.AsyncLargeFileManager';
+
 /**
  * Starts Jupyter Server (or classic Notebook) serving `<home>/notebooks`, with a config file that
  * already sets a post_save_hook of the user's (it logs each saved path to `userHookLog`), into
- * which `nbstore hook install` then put nbstore's hook.
+ * which `nbstore hook install` then put nbstore's hook. `contentsManager` names the server's
+ * contents manager class, when not its default.
  */
-async function startWithUserHook(app: 'server' | 'notebook'): Promise<{ jupyter: JupyterServer; userHookLog: string }> {
+async function startWithUserHook(app: 'server' | 'notebook', contentsManager?: string): Promise<{ jupyter: JupyterServer; userHookLog: string }> {
   const home = await tempDir(`nbstore-jupyter-${app}-`);
   const configDir = join(home, 'jupyter-config');
   const userHookLog = join(home, 'user-hook.log');
@@ -72,12 +78,48 @@ async function startWithUserHook(app: 'server' | 'notebook'): Promise<{ jupyter:
       '        out.write(os_path + "\\n")',
       '',
       'c.FileContentsManager.post_save_hook = user_hook',
+      ...(contentsManager ? [`c.ServerApp.contents_manager_class = ${JSON.stringify(contentsManager)}`] : []),
       '',
     ].join('\n'),
   );
   await ok(['hook', 'install', '--config-dir', configDir], { cwd: home, env: testEnv(home) });
   const jupyter = await startJupyter({ root: join(home, 'notebooks'), configDir, env: testEnv(home), home, app });
   return { jupyter, userHookLog };
+}
+
+/** Notebooks saved at once: about what several tabs saving together (or autosave racing a save) send. */
+const AT_ONCE = 6;
+
+/**
+ * Saves one notebook AT_ONCE times at once through the server, each a different content big
+ * enough that writing it takes the server a while; each content must become one version, and
+ * no lock may be left.
+ */
+async function saveAtOnce(jupyter: JupyterServer): Promise<void> {
+  const ws = await makeWorkspace('s3', { parent: jupyter.root });
+  const path = `${basename(ws.dir)}/together.ipynb`;
+  const said = ['before', ...range(AT_ONCE).map((i) => `together ${i}`)];
+  const big = (text: string) => {
+    const notebook = notebookSaying(text) as { cells: unknown[] };
+    notebook.cells.push({ cell_type: 'markdown', id: 'padding', metadata: {}, source: 'x'.repeat(1 << 20) });
+    return notebook;
+  };
+  assert.ok(SAVED.includes(await jupyter.saveNotebook(path, big('before'))));
+  const statuses = await Promise.all(said.slice(1).map((text) => jupyter.saveNotebook(path, big(text))));
+  assert.deepEqual(statuses, Array(AT_ONCE).fill(200), 'every save succeeded');
+  assert.deepEqual(await spooledWhenDone(jupyter, ws.dir), []);
+
+  const log = await versionsOnceDelivered(ws, 'together.ipynb', said.length);
+  const versionSays = await Promise.all(
+    log.map(async (v) => {
+      const notebook = JSON.parse(await ws.ok('show', v.versionId, 'together.ipynb', '--raw')) as { cells: Array<{ source: string | string[] }> };
+      return [notebook.cells[0]?.source ?? ''].flat().join('').replace(/^# /, '');
+    }),
+  );
+  assert.deepEqual([...versionSays].sort(), [...said].sort(), 'one version per content saved');
+  assert.equal(versionSays.at(-1), 'before');
+  assert.equal((await ws.run('show', 'latest', 'together.ipynb', '--raw')).stdout, await readFile(join(ws.dir, 'together.ipynb'), 'utf8'), 'the latest version is the file on disk');
+  assert.deepEqual(await leftovers(ws), { locks: [], spooled: [] });
 }
 
 describe('the hook in Jupyter Server', () => {
@@ -138,6 +180,43 @@ describe('the hook in Jupyter Server', () => {
     assert.deepEqual(await spooledWhenDone(jupyter, ws.dir), []);
   });
 
+  it('keeps 50 saves made while S3 is blocked, each saved by Jupyter; once S3 is back the next save delivers them all, in save order', async (t) => {
+    const SAVES = 50;
+    const proxy = await S3Proxy.start();
+    t.after(() => proxy.close());
+    const ws = await makeWorkspace('s3', { parent: notebooks });
+    // The flushers the hook starts reach S3 through the proxy, which the test stops and resumes.
+    const configPath = join(ws.dir, '.nbstore', 'config.json');
+    await writeFile(configPath, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), s3_endpoint_url: proxy.url }));
+    const path = `${basename(ws.dir)}/outage.ipynb`;
+    const file = join(ws.dir, 'outage.ipynb');
+
+    await proxy.stop();
+    const saved: string[] = [];
+    for (let i = 1; i <= SAVES; i++) {
+      assert.ok(SAVED.includes(await jupyter.saveNotebook(path, notebookSaying(`outage ${i}`))), `save ${i}`);
+      saved.push(sha256(await readFile(file)));
+    }
+    const waiting = await spooledWhenDone(jupyter, ws.dir);
+    const spool = join(ws.dir, '.nbstore', 'spool');
+    assert.deepEqual(await Promise.all(waiting.map(async (entry) => sha256(await readSpooledBody(spool, entry)))), saved, 'every save is kept locally, in order');
+    const failures = (await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8')).match(/^nbstore: cannot reach the S3 endpoint \(ECONNREFUSED\)/gm) ?? [];
+    assert.ok(failures.length > 0, 'the hook tried to deliver them');
+
+    await proxy.resume();
+    assert.ok(SAVED.includes(await jupyter.saveNotebook(path, notebookSaying('S3 is back'))));
+    saved.push(sha256(await readFile(file)));
+    assert.deepEqual(await spooledWhenDone(jupyter, ws.dir), []);
+    const log = (await versionsOnceDelivered(ws, 'outage.ipynb', saved.length)).reverse();
+    assert.deepEqual(log.map((v) => v.sha256), saved, 'every save is a version, in save order');
+    const savedAt = log.map((v) => v.savedAt ?? '');
+    assert.deepEqual([...savedAt].sort(), savedAt, 'with its save time');
+    assert.deepEqual(await leftovers(ws), { locks: [], spooled: [] });
+    t.diagnostic(`${SAVES} saves through Jupyter while S3 was blocked (${failures.length} deliveries failed meanwhile), ${log.length} versions in S3 after one more save`);
+  });
+
+  it(`makes ${AT_ONCE} saves of one notebook at once one version each, leaving no lock`, () => saveAtOnce(jupyter));
+
   it('keeps the post_save_hook the config already had running', async () => {
     const ws = await makeWorkspace('embedded', { parent: notebooks });
     assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(ws.dir)}/chained.ipynb`, notebookSaying('chained'))));
@@ -171,6 +250,17 @@ describe('the hook in Jupyter Server', () => {
     await jupyter.logged(new RegExp(`nbstore: could not keep the save of ${join(ws.dir, 'broken.ipynb')}: .+ \\(${join(ws.dir, '.nbstore', 'spool')}\\)`));
     assert.match(await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8'), /^\S+Z hook: could not keep the save of \S+\/broken\.ipynb: .+ \(\S+\/\.nbstore\/spool\)$/m);
   });
+});
+
+describe('the hook in Jupyter Server with the contents manager of Jupyter Server 2', () => {
+  let jupyter: JupyterServer;
+
+  before(async () => {
+    ({ jupyter } = await startWithUserHook('server', ASYNC_CONTENTS_MANAGER));
+  });
+  after(() => jupyter?.stop());
+
+  it(`makes ${AT_ONCE} saves of one notebook at once one version each, leaving no lock`, () => saveAtOnce(jupyter));
 });
 
 describe('the hook in classic Notebook 6', () => {
