@@ -13,12 +13,19 @@ in save order and keeps going while saves arrive. Jupyter runs post-save hooks o
 and turns an exception into a failed save, so the hook only touches local files, never waits
 for the store and never raises: failures go to the Jupyter log and to `.nbstore/hook.log`.
 
+Where saves are coroutines (Jupyter Server 2's default contents manager), saves of one file can
+overlap, each writing the file in place from a thread; the extension makes them take turns, so
+that each save's hook copies the bytes that save wrote.
+
 Standard library only: this runs inside whatever Python runs Jupyter.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import functools
+import inspect
 import json
 import logging
 import os
@@ -82,8 +89,36 @@ def attach(contents_manager) -> None:
                 post_save(os_path=os_path, model=model, contents_manager=contents_manager, **kwargs)
 
         contents_manager.post_save_hook = post_save_chained
+    _save_in_turn(contents_manager)
     contents_manager._nbstore_hook_attached = True
     _log_of(contents_manager).info("nbstore: notebooks saved in nbstore workspaces become versions")
+
+
+def _save_in_turn(contents_manager) -> None:
+    """Makes saves of one path wait for one another when saves are coroutines. Otherwise a save
+    that truncates the file and writes it from a thread overlaps another save's post-save hook,
+    which then copies half-written bytes, or the next save's, and the save it follows is lost to
+    the history (reads and writes of one file are not kept apart: jupyter_server issue 1416)."""
+    save = contents_manager.save
+    if not inspect.iscoroutinefunction(save):
+        # A synchronous save runs whole, its hooks included, before the server starts another.
+        return
+    turns = {}  # path -> [its lock, saves holding or waiting for it]
+
+    @functools.wraps(save)
+    async def save_in_turn(model, path=""):
+        key = path.strip("/")
+        turn = turns.setdefault(key, [asyncio.Lock(), 0])
+        turn[1] += 1
+        try:
+            async with turn[0]:
+                return await save(model, path)
+        finally:
+            turn[1] -= 1
+            if turn[1] == 0:
+                del turns[key]
+
+    contents_manager.save = save_in_turn
 
 
 def post_save(os_path=None, model=None, contents_manager=None, **kwargs) -> None:

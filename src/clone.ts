@@ -7,7 +7,7 @@ import { parseRevision, resolveRevision } from './revision.js';
 import { openBucket } from './store/open.js';
 import { type Store, type VersionInfo, collect } from './store/store.js';
 import { listHistory, readVerified } from './versions.js';
-import { WORKSPACE_DIR, type Workspace, joinKey } from './workspace.js';
+import { type Workspace, joinKey, safeLocalPath } from './workspace.js';
 
 /**
  * Cloning: writing a stored notebook to a new local file, as bookstore's clone does, never over
@@ -77,25 +77,17 @@ export async function sourceVersion(store: Store, key: string, revision: string 
   return resolveRevision(parseRevision(revision ?? 'latest', now), history, key);
 }
 
-/** The file one clone asks for: TARGET, or the key's name in TARGET (a folder) or the cwd. */
+/**
+ * The file one clone asks for: TARGET, or the key's name in TARGET (a folder) or the cwd. Only
+ * the name lands, but a key that `safeLocalPath` refuses anywhere in its path is refused whole,
+ * as checkout and `clone --prefix` refuse it, before anything is read or written.
+ */
 export async function cloneTarget(cwd: string, key: string, target?: string): Promise<string> {
-  const name = landingPath(posix.basename(key), key);
+  const name = posix.basename(safeLocalPath(key, key));
   if (target === undefined) return join(cwd, name);
   const abs = resolve(cwd, target);
   const isFolder = target.endsWith('/') || (await stat(abs).catch(() => undefined))?.isDirectory() === true;
   return isFolder ? join(abs, name) : abs;
-}
-
-/**
- * Checks that a key's path below a prefix stays below the folder it is cloned into: no '..' or
- * '.' segment, no absolute path, nothing inside `.nbstore/`. Returns the path; `unsafe-key` else.
- */
-export function landingPath(rel: string, key: string): string {
-  const segments = rel.split('/').filter((s) => s !== '');
-  if (rel.startsWith('/') || segments.length === 0 || segments.some((s) => s === '..' || s === '.' || s === WORKSPACE_DIR || s.includes('\0'))) {
-    throw new NbstoreError('unsafe-key', `${key}: refusing to clone a key that would land outside the target folder`);
-  }
-  return segments.join('/');
 }
 
 /** `name.ipynb`, then `name-1.ipynb`, `name-2.ipynb`, …; for other names the number goes before
@@ -189,7 +181,7 @@ export async function clonePrefix(workspace: Workspace, origin: Origin, prefix: 
   if (versions.length === 0) {
     throw new NbstoreError('not-found', `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`);
   }
-  const plan = versions.map((version) => ({ version, target: join(dir, ...landingPath(version.key.slice(listPrefix.length), version.key).split('/')) }));
+  const plan = versions.map((version) => ({ version, target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length), version.key).split('/')) }));
   options.onPlanned?.(plan.length);
   const cloned: CloneResult[] = [];
   const failures: NbstoreError[] = [];

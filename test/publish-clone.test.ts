@@ -221,7 +221,7 @@ for (const kind of STORE_KINDS) {
         await foreign.put(key, markdownNotebook('evil'));
         const result = await ws.run('clone', '--prefix', 'workspace/team', 'out');
         assert.equal(result.error?.code, 'unsafe-key', key);
-        assert.equal(result.error?.message, `${key}: refusing to clone a key that would land outside the target folder`);
+        assert.ok(result.error?.message.startsWith(`${JSON.stringify(key)}: refusing a key with `), result.error?.message);
         await foreign.remove(key);
       }
       assert.deepEqual((await readdir(ws.dir)).filter((n) => !n.startsWith('.')), [], 'nothing was written');

@@ -3,8 +3,11 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { sha256 } from '../src/files.js';
+import { joinKey } from '../src/workspace.js';
 import { putBehindNbstore, treeState } from './support/behind.js';
 import { BIN, type CliResult, runBin, runCli, tempDir, testEnv } from './support/cli.js';
+import { foreignTool } from './support/foreign.js';
 import { S3Proxy } from './support/s3-proxy.js';
 import { s3Endpoint, uniqueBucket } from './support/s3.js';
 import { notebookWith, spoolSave } from './support/saves.js';
@@ -29,6 +32,11 @@ const WRONG = { accessKeyId: 'NBWRONGKEYZZ93MQ81XA', secretAccessKey: 'wR0ng/Sec
 /** The forms a secret could leak in: as given, percent-encoded, or cut short. */
 function leakForms(secret: string): string[] {
   return [...new Set([secret, encodeURIComponent(secret), secret.slice(0, 12)])];
+}
+
+/** Paths under a tree that are new or changed between two `treeState`s, sorted. */
+function changedPaths(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...after].filter(([path, state]) => before.get(path) !== state).map(([path]) => path).sort();
 }
 
 /** Every file under `dir` except `written` (files the test itself put credentials in), with its text. */
@@ -82,7 +90,24 @@ describe('credentials', () => {
     await inProcess(viaNbstore, 'checkout', first);
     await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '-o', 'copy.ipynb');
     await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '--force');
-    for (const command of ['init', 'push', 'log', 'show', 'checkout']) await inProcess(viaNbstore, command, '--help');
+    for (const argv of [['diff', 'a.ipynb', '~1'], ['diff', 'a.ipynb', '@~1', 'latest', '--stat'], ['diff', 'a.ipynb', '~1', '--json'], ['diff', 'a.ipynb', '~1', '--raw']]) {
+      await inProcess(viaNbstore, ...argv);
+    }
+    await inProcess(viaNbstore, 'publish', 'a.ipynb', '-m', 'the report');
+    await inProcess(viaNbstore, 'publish', 'sub/b.ipynb', '--version', 'latest');
+    for (const argv of [['ls'], ['ls', '--json'], ['ls', '--published'], ['log', 'a.ipynb', '--published'], ['status'], ['status', '--json']]) await inProcess(viaNbstore, ...argv);
+    await inProcess(viaNbstore, 'clone', 'published/a.ipynb', 'clones/');
+    await inProcess(viaNbstore, 'clone', `s3://${bucket}/workspace/sub/b.ipynb@latest`, 'clones/b.ipynb');
+    await inProcess(viaNbstore, 'clone', '--prefix', 'workspace', 'restored');
+    await inProcess(viaNbstore, 'clone', '--prefix', 'published', 'restored-published', '--at', new Date().toISOString());
+    // The hook: installed into a Jupyter config directory under HOME, checked, and its flusher run.
+    const jupyterConfig = join(home, '.jupyter');
+    await inProcess(viaNbstore, 'hook', 'install', '--config-dir', jupyterConfig);
+    await inProcess(viaNbstore, 'hook', 'status', '--config-dir', jupyterConfig);
+    await inProcess(viaNbstore, 'hook', 'status', '--json', '--config-dir', jupyterConfig);
+    await spoolSave(dir, 'sub/b.ipynb', notebookWith('b 1.5'));
+    assert.match(await inProcess(viaNbstore, 'hook', 'flush'), / delivered 1 saved version of sub\/b\.ipynb$/m);
+    for (const command of ['init', 'push', 'log', 'show', 'checkout', 'diff', 'publish', 'ls', 'status', 'clone', 'hook', 'browse']) await inProcess(viaNbstore, command, '--help');
 
     // The other ways keys are given: bookstore's variables, the AWS chain (read by the SDK from
     // the process environment, so a real process), the user config, the workspace config by hand.
@@ -107,6 +132,13 @@ describe('credentials', () => {
     await failing(wrong, 1, 'push', 'a.ipynb');
     await failing({ ...unknown, ...debug }, 1, 'show', 'latest', 'a.ipynb');
     await failing({ ...unknown, ...debug }, 1, 'checkout', 'latest', 'a.ipynb', '--force');
+    await failing({ ...wrong, ...debug }, 1, 'diff', 'a.ipynb', '~1');
+    await failing({ ...unknown, ...debug }, 1, 'publish', 'sub/b.ipynb', '--version', 'latest');
+    await failing({ ...wrong, ...debug }, 1, 'ls');
+    await failing({ ...unknown, ...debug }, 1, 'status');
+    await failing({ ...wrong, ...debug }, 1, 'status', '--json');
+    await failing({ ...wrong, ...debug }, 1, 'clone', 'published/a.ipynb', 'refused/');
+    await failing({ ...unknown, ...debug }, 1, 'clone', '--prefix', 'workspace', 'refused');
     await failing({ ...viaNbstore, ...debug, NBSTORE_S3_BUCKET: uniqueBucket('absent') }, 1, 'log', 'a.ipynb');
     const proxy = await S3Proxy.start();
     t.after(() => proxy.close());
@@ -114,7 +146,11 @@ describe('credentials', () => {
     await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: proxy.url, NBSTORE_REQUEST_TIMEOUT_MS: '200' }, 1, 'log', 'a.ipynb');
     await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: 'http://127.0.0.1:9' }, 75, 'push', 'a.ipynb', '-m', 'offline');
     await spoolSave(dir, 'sub/b.ipynb', notebookWith('b 2'));
+    // What the Jupyter hook runs after a save, as it runs it: its output goes to .nbstore/hook.log.
+    await failing({ ...wrong, ...debug }, 1, 'hook', 'flush');
+    await failing({ ...viaNbstore, ...debug, NBSTORE_S3_ENDPOINT_URL: 'http://127.0.0.1:9' }, 75, 'hook', 'flush');
     assert.match(await inProcess(viaNbstore, 'push', '--flush'), /^delivered 2 saved versions of 2 notebooks$/m);
+    await inProcess(viaNbstore, 'hook', 'uninstall', '--config-dir', jupyterConfig);
     await failing({ ...unknown, ...debug }, 1, 'init', `s3://${uniqueBucket('refused')}`, ...endpointArgs);
 
     const leaks = [...leakForms(keys.accessKeyId), ...leakForms(keys.secretAccessKey), ...leakForms(WRONG.accessKeyId), ...leakForms(WRONG.secretAccessKey)];
@@ -157,6 +193,8 @@ describe('keys from the bucket', () => {
     'workspace/sub/.GIT/config',
     'workspace//rooted.ipynb',
     'workspace/back\\slash.ipynb',
+    'workspace/.nbstore/clone.ipynb',
+    'workspace/sub/.git/clone.ipynb',
   ];
 
   for (const kind of STORE_KINDS) {
@@ -179,6 +217,49 @@ describe('keys from the bucket', () => {
       }
       const written = [...(await treeState(root)).keys()].filter((path) => !before.has(path) && !path.startsWith(join('a', 'b', 'ws', '.nbstore', 'store')));
       assert.deepEqual(written, [], 'nothing written but the versions put into the embedded store');
+    });
+  }
+
+  for (const kind of STORE_KINDS) {
+    it(`never make clone write outside the folder it clones into (${kind}): ${UNSAFE_KEYS.length} unsafe keys refused, alone and under --prefix`, async () => {
+      const ws = await makeWorkspace(kind);
+      const root = await tempDir('nbstore-clone-keys-');
+      const dir = join(root, 'a', 'b', 'ws');
+      await cp(ws.dir, dir, { recursive: true });
+      const env = testEnv(dir);
+      const foreign = await foreignTool({ ...ws, dir });
+      // What clones may write besides the files they clone: versions put into the embedded
+      // store, the cache of versions read, locks.
+      const machinery = ['store', 'cache', 'locks'].map((name) => join('a', 'b', 'ws', '.nbstore', name));
+      // A safe notebook beside each unsafe key: a clone of the prefix that is refused writes neither.
+      await foreign.put('workspace/fine.ipynb', notebookWith('fine'));
+      for (const [i, key] of UNSAFE_KEYS.entries()) {
+        await foreign.put(key, notebookWith(key));
+        const before = await treeState(root, machinery);
+        // A key with an empty segment cannot be named: keys given are joined as bookstore joins
+        // them, so clone looks for workspace/rooted.ipynb, which is not there.
+        const single = joinKey(key) === key ? 'unsafe-key' : 'not-found';
+        for (const argv of [['clone', key], ['clone', key, `one-${i}/`], ['clone', `${key}@latest`, `one-${i}.ipynb`]]) {
+          const result = await runCli(argv, { cwd: dir, env });
+          assert.equal(result.error?.code, single, `${key}: nbstore ${argv.join(' ')}: ${result.error?.message}`);
+          assert.equal(result.stdout, '');
+        }
+        assert.deepEqual(changedPaths(before, await treeState(root, machinery)), [], `${key}: a clone of the key alone writes nothing`);
+
+        // Clone skips keys that do not name notebooks; any other unsafe key refuses the whole clone.
+        const bulk = await runCli(['clone', '--prefix', 'workspace', `all-${i}`], { cwd: dir, env });
+        const written = changedPaths(before, await treeState(root, machinery));
+        if (key.endsWith('.ipynb')) {
+          assert.equal(bulk.error?.code, 'unsafe-key', `${key}: clone --prefix: ${bulk.error?.message}`);
+          assert.deepEqual(written, [], `${key}: a refused clone --prefix writes nothing`);
+        } else {
+          assert.equal(bulk.status, 0, `${key}: clone --prefix: ${bulk.error?.message}`);
+          const state = join('a', 'b', 'ws', '.nbstore', 'state');
+          const expected = [join('a', 'b', 'ws', `all-${i}`), join('a', 'b', 'ws', `all-${i}`, 'fine.ipynb'), state, join(state, `${sha256(`all-${i}/fine.ipynb`).slice(0, 32)}.json`)];
+          assert.deepEqual(written, expected.filter((path) => !before.has(path)).sort(), `${key}: clone --prefix writes the safe notebook only`);
+        }
+        await foreign.remove(key);
+      }
     });
   }
 });

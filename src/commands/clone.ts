@@ -37,8 +37,9 @@ export default defineCommand({
       if (args.at !== undefined) throw new NbstoreError('usage', '--at goes with --prefix; for one notebook add @{DATE} to the source');
       if (args.source === undefined) throw new NbstoreError('usage', 'name the notebook to clone (a key, or s3://bucket/key), or use --prefix');
       const { origin, key, revision } = await locateSource(workspace, args.source);
+      const target = await cloneTarget(io.cwd, key, args.target);
       const version = await sourceVersion(origin.store, key, revision, context.now());
-      const result = await cloneVersion(workspace, origin, version, await cloneTarget(io.cwd, key, args.target));
+      const result = await cloneVersion(workspace, origin, version, target);
       report(result);
       if (!result.tracked && !origin.trackable && workspacePath(workspace, result.file) !== undefined) {
         writeLine(io.stdout, paint.dim(`not tracked (from another bucket): nbstore push ${shown(result.file)} stores it in ${(await workspace.openStore()).location}`));

@@ -185,6 +185,11 @@ export class S3Proxy {
       },
     );
     upstream.on('error', () => res.destroy());
+    // A client killed mid-request: drop the request upstream too, or its half-read answer would
+    // hold a connection to S3 (and so the test process) open until S3 times it out.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     req.pipe(upstream);
   }
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { landingPath, numberedName, resolveSourceKey, splitRevision, versionsAt } from '../../src/clone.js';
+import { cloneTarget, numberedName, resolveSourceKey, splitRevision, versionsAt } from '../../src/clone.js';
 import { DEFAULTS, type Settings } from '../../src/config.js';
 import { isNbstoreError } from '../../src/errors.js';
 import { type NotebookFacts, bookstoreValidation, classifyNotebook } from '../../src/status.js';
 import type { VersionInfo } from '../../src/store/store.js';
-import { Workspace } from '../../src/workspace.js';
+import { Workspace, safeLocalPath } from '../../src/workspace.js';
 
 describe('clone sources', () => {
   it('splits key@REV at the last @ of the name, unless the name ends in .ipynb after it', () => {
@@ -29,11 +29,14 @@ describe('clone sources', () => {
     assert.equal(resolveSourceKey(ws, 'workspace/other/a.ipynb'), 'workspace/kylek/workspace/other/a.ipynb');
   });
 
-  it('refuses a path that would leave the target folder', () => {
-    assert.equal(landingPath('team/a.ipynb', 'k'), 'team/a.ipynb');
-    for (const rel of ['../a.ipynb', 'team/../../a.ipynb', '/etc/a.ipynb', './a.ipynb', '..', '', '.nbstore/state.ipynb', 'a\0.ipynb']) {
-      assert.throws(() => landingPath(rel, `p/${rel}`), (err: unknown) => isNbstoreError(err, 'unsafe-key') && err.message === `p/${rel}: refusing to clone a key that would land outside the target folder`, rel);
+  it('refuses a path that would leave the target folder, or a key with such a path, with one error', async () => {
+    assert.equal(safeLocalPath('team/a.ipynb', 'k'), 'team/a.ipynb');
+    for (const rel of ['../a.ipynb', 'team/../../a.ipynb', '/etc/a.ipynb', './a.ipynb', '..', '', 'a//b.ipynb', '.nbstore/state.ipynb', 'x/.Git/a.ipynb', 'a\0.ipynb', 'a\\b.ipynb']) {
+      const refused = (err: unknown) => isNbstoreError(err, 'unsafe-key') && err.message.startsWith(`${JSON.stringify(`p/${rel}`)}: refusing a key with `);
+      assert.throws(() => safeLocalPath(rel, `p/${rel}`), refused, rel);
+      await assert.rejects(cloneTarget('/cwd', `p/${rel}`), refused, rel);
     }
+    assert.equal(await cloneTarget('/cwd', 'p/team/a.ipynb'), '/cwd/a.ipynb');
   });
 
   it('numbers names as Jupyter numbers copies', () => {
