@@ -76,6 +76,9 @@ export class S3Store implements Store {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
+      // Resolving a command's middleware costs more CPU than the rest of a small request; it is
+      // the same for every command of a kind, since nbstore adds middleware to the client only.
+      cacheMiddleware: true,
       requestHandler: new NodeHttpHandler({
         httpAgent: new HttpAgent(agentOptions),
         httpsAgent: new HttpsAgent(agentOptions),
@@ -89,6 +92,17 @@ export class S3Store implements Store {
     // nbstore gives the client no logger, yet the SDK's logging step filters every request and
     // response for secrets to log: a walk over each listing's thousand entries, for nothing.
     this.client.middlewareStack.remove('loggerMiddleware');
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        // The body's SHA-256, recorded with a push, is what SigV4 signs as the payload hash:
+        // given, the signer does not hash the body again, and S3 refuses a body that does not
+        // match it.
+        const digest = (args.input as { Metadata?: Record<string, string> }).Metadata?.[META.sha256];
+        if (digest && /^[0-9a-f]{64}$/.test(digest)) (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = digest;
+        return next(args);
+      },
+      { step: 'build', name: 'nbstorePayloadHash' },
+    );
     if (options.onRequest) {
       const onRequest = options.onRequest;
       this.client.middlewareStack.add(
@@ -127,20 +141,10 @@ export class S3Store implements Store {
       throw err;
     });
     await this.versioningChecked;
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) });
-    const digest = metadata[META.sha256];
-    if (digest && /^[0-9a-f]{64}$/.test(digest)) {
-      // The body's SHA-256 is what SigV4 signs as the payload hash: given, the signer does not
-      // hash the body again, and S3 refuses a body that does not match it.
-      command.middlewareStack.add(
-        (next) => async (args) => {
-          (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = digest;
-          return next(args);
-        },
-        { step: 'build', name: 'nbstorePayloadHash' },
-      );
-    }
-    const res = await request(this.client.send(command), key);
+    const res = await request(
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) })),
+      key,
+    );
     if (!res.VersionId || res.VersionId === 'null') throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
     return { key, versionId: res.VersionId, lastModified: new Date(), size: body.byteLength, isLatest: true, isDeleteMarker: false, metadata: lowerKeys(metadata) };
   }
