@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha256 } from '../src/files.js';
@@ -58,6 +58,34 @@ describe('outage', () => {
     assert.deepEqual(await leftovers(ws), { locks: [], spooled: [] });
     assert.match(await ws.ok('push', 'nb.ipynb'), /up to date/, 'the file is the last save');
     t.diagnostic(`${SAVES} saves made during the outage, ${delivered.length} delivered in order after it`);
+  });
+});
+
+describe('a body cut short', () => {
+  it('is an error, never a short notebook: checkout and clone write nothing, and the next try succeeds', async (t) => {
+    const proxy = await S3Proxy.start();
+    t.after(() => proxy.close());
+    const ws = await makeWorkspace('s3');
+    const env = { ...ws.env, NBSTORE_S3_ENDPOINT_URL: proxy.url, NBSTORE_REQUEST_TIMEOUT_MS: '2000' };
+    const big = notebookWith('x'.repeat(200_000));
+    await writeFile(join(ws.dir, 'nb.ipynb'), big);
+    const first = pushedId((await runCli(['push', 'nb.ipynb'], { cwd: ws.dir, env })).stdout);
+    await writeFile(join(ws.dir, 'nb.ipynb'), notebookWith('second'));
+    assert.equal((await runCli(['push', 'nb.ipynb'], { cwd: ws.dir, env })).status, 0);
+
+    proxy.mode = { kind: 'cut-body', bytes: 50_000 };
+    const checkout = await runBin(['checkout', first, 'nb.ipynb'], { cwd: ws.dir, env, timeoutMs: 30_000 });
+    assert.notEqual(checkout.status, 0, checkout.stdout);
+    assert.match(checkout.stderr, /^nbstore: [^\n]+\n$/);
+    assert.deepEqual(await readFile(join(ws.dir, 'nb.ipynb')), Buffer.from(notebookWith('second')), 'the local file is untouched');
+    const clone = await runBin(['clone', `workspace/nb.ipynb@${first}`, 'copy.ipynb'], { cwd: ws.dir, env, timeoutMs: 30_000 });
+    assert.notEqual(clone.status, 0, clone.stdout);
+    assert.match(clone.stderr, /^nbstore: [^\n]+\n$/);
+    await assert.rejects(readFile(join(ws.dir, 'copy.ipynb')), 'no clone was written');
+
+    proxy.mode = { kind: 'pass' };
+    assert.equal((await runCli(['checkout', first, 'nb.ipynb'], { cwd: ws.dir, env })).status, 0);
+    assert.deepEqual(await readFile(join(ws.dir, 'nb.ipynb')), Buffer.from(big));
   });
 });
 

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Settings } from '../config.js';
-import { NbstoreError } from '../errors.js';
+import { NbstoreError, errnoCode } from '../errors.js';
 import { META, decodeMetadata, encodeMetadata, lowerKeys } from './metadata.js';
 import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
@@ -168,8 +168,9 @@ export class S3Store implements Store {
   }
 
   async get(key: string, versionId?: string): Promise<StoredVersion> {
-    const res = await request(this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })), describe(key, versionId));
-    const body = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+    const what = describe(key, versionId);
+    const res = await request(this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })), what);
+    const body = res.Body ? await request(readBody(res.Body as AsyncIterable<Uint8Array>, res.ContentLength, what), what) : new Uint8Array();
     return { info: toMeta(key, versionId, res), body };
   }
 
@@ -263,6 +264,29 @@ async function request<T>(pending: Promise<T>, what: string): Promise<T> {
 }
 
 type ListedVersion = { Key?: string; VersionId?: string; LastModified?: Date; Size?: number; IsLatest?: boolean };
+
+/**
+ * A response body, read into one buffer of the length S3 announced: the SDK's collector keeps
+ * the chunks and then joins them, holding a large body twice over.
+ */
+async function readBody(chunks: AsyncIterable<Uint8Array>, length: number | undefined, what: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const body = length === undefined ? undefined : Buffer.allocUnsafe(length);
+  let at = 0;
+  const cutShort = (detail: string, cause?: unknown) =>
+    new NbstoreError('s3-error', `${what}: the body broke off after ${at} of ${length ?? 'its'} bytes (${detail})`, { cause });
+  try {
+    for await (const chunk of chunks) {
+      if (body && at + chunk.byteLength <= body.byteLength) body.set(chunk, at);
+      else parts.push(chunk);
+      at += chunk.byteLength;
+    }
+  } catch (err) {
+    throw cutShort(errnoCode(err) ?? (err as Error).message, err);
+  }
+  if (body && at !== body.byteLength) throw cutShort('the store sent a different length');
+  return body ?? Buffer.concat(parts);
+}
 
 /** ListObjectVersions returns versions and delete markers in two arrays; put them back in one
  * history: keys ascending, newest first, each delete marker where it happened. */

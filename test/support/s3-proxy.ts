@@ -17,7 +17,9 @@ export type ProxyMode =
    * forwards it, so the store keeps the version, and never passes the answer back. Other
    * requests are forwarded.
    */
-  | { kind: 'hold-upload'; when: 'before-store' | 'after-store' };
+  | { kind: 'hold-upload'; when: 'before-store' | 'after-store' }
+  /** Pass each GET's answer headers and its first `bytes` bytes of body, then drop the connection. */
+  | { kind: 'cut-body'; bytes: number };
 
 export interface SeenRequest {
   method: string;
@@ -148,6 +150,9 @@ export class S3Proxy {
           this.forward(req, res);
         }
         break;
+      case 'cut-body':
+        this.forward(req, res, undefined, seen.method === 'GET' ? mode.bytes : undefined);
+        break;
       case 'hold-upload':
         if (seen.method !== 'PUT') {
           this.forward(req, res);
@@ -165,7 +170,7 @@ export class S3Proxy {
     notify();
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, hold?: { holdAnswer: boolean; onStored: () => void }): void {
+  private forward(req: IncomingMessage, res: ServerResponse, hold?: { holdAnswer: boolean; onStored: () => void }, cutAfter?: number): void {
     const upstream = httpRequest(
       {
         host: this.target.hostname,
@@ -181,7 +186,20 @@ export class S3Proxy {
           return;
         }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (cutAfter === undefined || Number(answer.headers['content-length'] ?? 0) <= cutAfter) {
+          answer.pipe(res);
+          return;
+        }
+        let sent = 0;
+        answer.on('data', (chunk: Buffer) => {
+          if (sent >= cutAfter) return;
+          res.write(chunk.subarray(0, cutAfter - sent));
+          sent += chunk.length;
+          if (sent >= cutAfter) {
+            answer.destroy();
+            res.socket?.destroy();
+          }
+        });
       },
     );
     upstream.on('error', () => res.destroy());
