@@ -47,8 +47,37 @@ export async function createFileAtomic(path: string, data: Uint8Array | string, 
   }
 }
 
+/** The temporary files writeTemporary makes: `.<name>.<12 hex digits>.tmp`. */
+const TEMPORARY = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/** A temporary file this old was left by a write that was killed: no live write takes as long. */
+export const STALE_TEMPORARY_MS = 10 * 60 * 1000;
+
+/** Folders this process has swept of stale temporary files. */
+const swept = new Map<string, Promise<void>>();
+
+/**
+ * Removes the temporary files that writes killed half-way left in `dir`, once per folder and
+ * process, so that they do not pile up beside the user's notebooks.
+ */
+function sweepTemporaries(dir: string): Promise<void> {
+  let sweeping = swept.get(dir);
+  if (!sweeping) {
+    sweeping = (async () => {
+      const cutoff = Date.now() - STALE_TEMPORARY_MS;
+      for (const name of (await listDir(dir).catch(() => [])).filter((n) => TEMPORARY.test(n))) {
+        const info = await stat(join(dir, name)).catch(() => undefined);
+        if (info?.isFile() && info.mtimeMs < cutoff) await unlink(join(dir, name)).catch(() => undefined);
+      }
+    })();
+    swept.set(dir, sweeping);
+  }
+  return sweeping;
+}
+
 /** Writes `data` to a new temporary file beside `path`; returns its name. */
 async function writeTemporary(path: string, data: Uint8Array | string, { mode = 0o644, durable = true }: WriteOptions): Promise<string> {
+  await sweepTemporaries(dirname(path));
   // randomUUID draws on a pool of entropy; randomBytes asks the system each time.
   const tmp = join(dirname(path), `.${basename(path)}.${randomUUID().replaceAll('-', '').slice(0, 12)}.tmp`);
   let handle;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { numberedName } from '../src/clone.js';
-import { listDir, sha256 } from '../src/files.js';
+import { STALE_TEMPORARY_MS, listDir, sha256 } from '../src/files.js';
 import { readSpooledBody, spoolEntries } from '../src/spool.js';
 import { BIN, REPO_ROOT, runBin, runCli } from './support/cli.js';
 import { UNREACHABLE, leftovers, logOf, range, stateOf, verifiedHistory } from './support/inspect.js';
@@ -232,7 +232,11 @@ describe('crash', { concurrency: true }, () => {
       // hidden temporary files, and the state parses and names only whole files.
       const written = await clonedFiles(ws.dir, folder, asked, label);
       await assertTrackedWhole(ws, label);
-      const temporaries = (await listDir(join(ws.dir, folder))).filter((name) => /^\..+\.tmp$/.test(name)).length;
+      const hidden = async () => (await listDir(join(ws.dir, folder))).filter((name) => /^\..+\.tmp$/.test(name));
+      const temporaries = (await hidden()).length;
+      // As if the kill were long ago: the next write into the folder removes what it left.
+      const then = new Date(Date.now() - STALE_TEMPORARY_MS - 1000);
+      for (const name of await hidden()) await utimes(join(ws.dir, folder, name), then, then);
 
       // The same clone again succeeds unaided (waiting out any lock the kill left), writing a
       // numbered copy beside each file already there, as clone never overwrites.
@@ -242,6 +246,7 @@ describe('crash', { concurrency: true }, () => {
       assert.deepEqual((await clonedFiles(ws.dir, folder, expected, label)).sort(), expected.map((f) => f.name).sort(), `${label}: every file once more`);
       await assertTrackedWhole(ws, label);
       assert.deepEqual((await leftovers(ws)).locks, [], `${label}: no lock left`);
+      assert.deepEqual(await hidden(), [], `${label}: no temporary file left`);
       return { trial, killed, whole: written.length, temporaries };
     }
 
@@ -271,7 +276,7 @@ describe('crash', { concurrency: true }, () => {
       t.diagnostic(
         `${outcomes.length} trials survived (${outcomes.filter((o) => o.trial.kind === 's3').length} on RGW); ${killed.length} killed mid-clone, ` +
           `random kills that landed mid-clone: ${killed.filter((o) => o.trial.moment === 'random').length} of ${outcomes.filter((o) => o.trial.moment === 'random').length}; ` +
-          `files written whole before the kill: ${outcomes.map((o) => o.whole).join(' ')}; hidden temporary files left: ${outcomes.reduce((n, o) => n + o.temporaries, 0)}`,
+          `files written whole before the kill: ${outcomes.map((o) => o.whole).join(' ')}; hidden temporary files the kills left (and the next clone removed): ${outcomes.reduce((n, o) => n + o.temporaries, 0)}`,
       );
     });
   });

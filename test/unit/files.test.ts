@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { STALE_TEMPORARY_MS, createFileAtomic, writeFileAtomic } from '../../src/files.js';
+import { tempDir } from '../support/cli.js';
+
+describe('atomic writes', () => {
+  it('remove the temporary files killed writes left in their folder once stale, and nothing else', async () => {
+    for (const write of [writeFileAtomic, createFileAtomic]) {
+      const dir = await tempDir('nbstore-sweep-');
+      const left = ['.nb.ipynb.0123456789ab.tmp', '.state.json.a1b2c3d4e5f6.tmp'];
+      const kept = ['.nb.ipynb.ba9876543210.tmp', '.nb.ipynb.tmp', 'nb.ipynb.0123456789ab.tmp', '.nb.ipynb.0123456789AB.tmp', '.nb.0123456789ab.tmp.bak'];
+      for (const name of [...left, ...kept]) await writeFile(join(dir, name), 'x');
+      const then = new Date(Date.now() - STALE_TEMPORARY_MS - 60_000);
+      // Every one old but the first kept, a temporary file as fresh as a live write's.
+      for (const name of [...left, ...kept.slice(1)]) await utimes(join(dir, name), then, then);
+      await write(join(dir, 'other.ipynb'), 'new');
+      assert.deepEqual((await readdir(dir)).sort(), [...kept, 'other.ipynb'].sort(), write.name);
+    }
+  });
+});
