@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The only place an error becomes an exit status and a line on stderr.
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 
 const argv = process.argv.slice(2);
 
@@ -8,6 +9,9 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
+  // Node 22 and later can keep the compiled bundle between runs (most of a cached command's
+  // start); Node 20 has no such cache for ES modules.
+  module.enableCompileCache?.();
   // `nbstore log … | head` closes the pipe early; that is not a failure.
   process.stdout.on('error', (err) => {
     if (err.code === 'EPIPE') process.exit(0);
