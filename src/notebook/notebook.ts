@@ -184,7 +184,12 @@ export function checkNotebook(bytes: Uint8Array, source: string): undefined {
 
 /** Checks that `bytes` are a notebook, and hashes them; large ones a cell at a time. */
 export function examineNotebook(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): ExaminedNotebook {
-  return { bytes, sha256: sha256(bytes), canonical: (streams(bytes, streamAbove) && streamedCanonicalHash(bytes, source)) || canonicalHash(parseNotebook(bytes, source)) };
+  return { bytes, sha256: sha256(bytes), canonical: canonicalHashOf(bytes, source, streamAbove) };
+}
+
+/** The canonical hash of a notebook's bytes (throws when they are not one); large ones a cell at a time. */
+function canonicalHashOf(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): string {
+  return (streams(bytes, streamAbove) && streamedCanonicalHash(bytes, source)) || canonicalHash(parseNotebook(bytes, source));
 }
 
 /**
@@ -206,7 +211,7 @@ function streamedCanonicalHash(bytes: Uint8Array, source: string): string | unde
 /** The canonical hash of bytes that parse as a notebook; undefined for bytes that do not. */
 export function canonicalOf(bytes: Uint8Array, source: string): string | undefined {
   try {
-    return canonicalHash(parseNotebook(bytes, source));
+    return canonicalHashOf(bytes, source);
   } catch {
     return undefined;
   }
