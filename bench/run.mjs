@@ -142,7 +142,7 @@ function main() {
     for (const [group, cases] of Object.entries(CASES)) if (want(group)) cases(bed);
   } finally {
     proxy.close();
-    run([process.execPath, join(root, 'bench', 's3.mjs'), 'remove', bucket], { env });
+    run([process.execPath, join(root, 'test', 'bed', 'remove-buckets.mjs'), bucket], { env });
     rmSync(work, { recursive: true, force: true });
   }
   print();

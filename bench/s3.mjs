@@ -1,8 +1,6 @@
 // Direct S3 work for the benchmark, with the SDK, in parallel (16 requests at a time):
 //   node bench/s3.mjs seed BUCKET KEY N   write N versions of KEY, with nbstore's metadata, so a
 //                                         long history exists without N sequential pushes
-//   node bench/s3.mjs remove BUCKET       delete every version and the bucket (RGW's memstore
-//                                         holds everything in memory)
 import { createHash } from 'node:crypto';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -31,15 +29,7 @@ if (verb === 'seed') {
       Metadata: { 'nbstore-author': 'bench', 'nbstore-message': `version ${i}`, 'nbstore-sha256': createHash('sha256').update(body).digest('hex') },
     }));
   });
-} else if (verb === 'remove') {
-  for (;;) {
-    const page = await client.send(new sdk.ListObjectVersionsCommand({ Bucket: bucket }));
-    const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
-    if (entries.length === 0) break;
-    await inParallel(entries.length, (i) => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: entries[i].Key, VersionId: entries[i].VersionId })));
-  }
-  await client.send(new sdk.DeleteBucketCommand({ Bucket: bucket }));
 } else {
-  process.stderr.write('usage: node bench/s3.mjs seed BUCKET KEY N | remove BUCKET\n');
+  process.stderr.write('usage: node bench/s3.mjs seed BUCKET KEY N\n');
   process.exit(2);
 }

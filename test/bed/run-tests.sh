@@ -9,6 +9,9 @@ cd "$(dirname "$0")/../.."
 npm run --silent build
 if [ -z "${S3_ENDPOINT:-}" ]; then
   eval "$(bash test/bed/ceph-rgw-up)"
+  export S3_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  # The local RGW holds objects in memory: the buckets earlier runs made (nbt-*) go first.
+  node test/bed/remove-buckets.mjs --prefix nbt-
 fi
 export S3_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 # Debian's Jupyter Server and Notebook, for the tests of the Jupyter hook.
