@@ -6,22 +6,7 @@
 //   node test/bed/remove-buckets.mjs --prefix nbt-       every bucket whose name starts so and
 //                                                        that is over 10 minutes old (so that
 //                                                        a run under way keeps its own)
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const sdk = await import('@aws-sdk/client-s3');
-const client = new sdk.S3Client({
-  region: process.env.AWS_REGION || 'us-east-1',
-  endpoint: process.env.S3_ENDPOINT,
-  forcePathStyle: true,
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-});
-
-async function inParallel(items, width, task) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
-}
+import { client, inParallel, sdk } from './s3-client.mjs';
 
 async function removeBucket(bucket, width) {
   for (;;) {
