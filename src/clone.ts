@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { NbstoreError, isNbstoreError } from './errors.js';
 import { createFileAtomic, mapLimit } from './files.js';
-import { checkNotebook, examineNotebook } from './notebook/notebook.js';
+import { type ExaminedNotebook, checkNotebook, examineNotebook } from './notebook/notebook.js';
 import { parseRevision, resolveRevision } from './revision.js';
 import { openBucket } from './store/open.js';
 import { type Store, type VersionInfo, collect } from './store/store.js';
@@ -128,7 +128,9 @@ export async function cloneVersion(workspace: Workspace, origin: Origin, version
   const source = `${version.key}@${info.versionId}`;
   // A clone nbstore tracks needs the hashes it tracks by; any other, only to be a notebook.
   const tracking = origin.trackable && workspacePath(workspace, target) !== undefined;
-  const hashes = tracking ? examineNotebook(body, source) : checkNotebook(body, source);
+  let hashes: ExaminedNotebook | undefined;
+  if (tracking) hashes = examineNotebook(body, source);
+  else checkNotebook(body, source);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
   for (let n = 0; ; n++) {

@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { JSONParser } from '@streamparser/json';
 import stableStringify from 'fast-json-stable-stringify';
 import { NbstoreError } from '../errors.js';
 import { sha256 } from '../files.js';
-import { createHash } from 'node:crypto';
 
 /** A Jupyter notebook (nbformat 4), as much of it as nbstore reads. */
 export interface Notebook {
@@ -176,10 +176,9 @@ export interface ExaminedNotebook {
 }
 
 /** Checks that `bytes` are a notebook, keeping nothing of it; large ones a cell at a time. */
-export function checkNotebook(bytes: Uint8Array, source: string): undefined {
-  if (streams(bytes, STREAMED_ABOVE) && streamCells(bytes, source, () => undefined)) return undefined;
+export function checkNotebook(bytes: Uint8Array, source: string): void {
+  if (streams(bytes, STREAMED_ABOVE) && streamCells(bytes, source, () => undefined)) return;
   parseNotebook(bytes, source);
-  return undefined;
 }
 
 /** Checks that `bytes` are a notebook, and hashes them; large ones a cell at a time. */
