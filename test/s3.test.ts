@@ -8,6 +8,7 @@ import { sha256 } from '../src/files.js';
 import { META } from '../src/store/metadata.js';
 import { S3Store } from '../src/store/s3-store.js';
 import { createBucket, rawClient, s3Endpoint, s3Settings, uniqueBucket } from './support/s3.js';
+import { S3Proxy } from './support/s3-proxy.js';
 import { makeWorkspace, pushedId } from './support/workspace.js';
 
 /** What only an S3 store can get wrong: buckets, versioning, credentials, the network, and
@@ -90,6 +91,18 @@ describe('S3 specifics', () => {
     const wrong = `${digest.slice(0, -1)}${digest.endsWith('0') ? '1' : '0'}`;
     await assert.rejects(store.put('workspace/p.ipynb', body, { [META.sha256]: wrong }), (err: unknown) => isNbstoreError(err, 's3-error') && /does not match its SHA-256/.test(err.message));
     assert.equal((await store.head('workspace/p.ipynb')).versionId, stored.versionId, 'no version was stored');
+
+    // A copy carries the same metadata and no body: it must not claim the body's hash.
+    const proxy = await S3Proxy.start();
+    try {
+      const viaProxy = new S3Store(s3Settings(store.location.slice('s3://'.length), { s3_endpoint_url: proxy.url }), { env: process.env });
+      await viaProxy.copy({ key: 'workspace/p.ipynb', versionId: stored.versionId }, 'published/p.ipynb', { [META.sha256]: digest });
+      const copyRequest = proxy.seen.find((r) => r.method === 'PUT' && r.headers['x-amz-copy-source']);
+      assert.ok(copyRequest, 'the copy went through the proxy');
+      assert.notEqual(copyRequest.headers['x-amz-content-sha256'], digest);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('reads versions other tools wrote: the null version from before versioning, plain uploads, delete markers', async () => {

@@ -93,12 +93,14 @@ export class S3Store implements Store {
     // response for secrets to log: a walk over each listing's thousand entries, for nothing.
     this.client.middlewareStack.remove('loggerMiddleware');
     this.client.middlewareStack.add(
-      (next) => async (args) => {
-        // The body's SHA-256, recorded with a push, is what SigV4 signs as the payload hash:
+      (next, context) => async (args) => {
+        // An upload's SHA-256, recorded with a push, is what SigV4 signs as its payload hash:
         // given, the signer does not hash the body again, and S3 refuses a body that does not
-        // match it.
+        // match it. (Only an upload's: a copy carries the same metadata and no body.)
         const digest = (args.input as { Metadata?: Record<string, string> }).Metadata?.[META.sha256];
-        if (digest && /^[0-9a-f]{64}$/.test(digest)) (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = digest;
+        if (context.commandName === 'PutObjectCommand' && digest && /^[0-9a-f]{64}$/.test(digest)) {
+          (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = digest;
+        }
         return next(args);
       },
       { step: 'build', name: 'nbstorePayloadHash' },

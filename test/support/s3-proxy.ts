@@ -25,6 +25,7 @@ export interface SeenRequest {
   method: string;
   /** Path and query, e.g. `/bucket/key?versions`. */
   url: string;
+  headers: IncomingMessage['headers'];
 }
 
 /**
@@ -118,7 +119,7 @@ export class S3Proxy {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const seen = { method: req.method ?? 'GET', url: req.url ?? '/' };
+    const seen = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
     this.seen.push(seen);
     const mode = this.mode;
     const notify = () => {
