@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import lockfile from 'proper-lockfile';
 import { NbstoreError, errnoCode } from './errors.js';
 
@@ -124,12 +126,27 @@ export async function readIfExists(abs: string): Promise<Buffer | undefined> {
   try {
     return await readFile(abs);
   } catch (err) {
-    const code = errnoCode(err);
-    // ENOTDIR: part of the path is a file, so nothing is there (writing it fails, and says why).
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
-    throw err;
+    return absentFile(abs, err);
   }
+}
+
+/** A local file's SHA-256, read a piece at a time, or undefined when there is no such file. */
+export async function sha256IfExists(abs: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    await pipeline(createReadStream(abs), hash);
+  } catch (err) {
+    return absentFile(abs, err);
+  }
+  return hash.digest('hex');
+}
+
+function absentFile(abs: string, err: unknown): undefined {
+  const code = errnoCode(err);
+  // ENOTDIR: part of the path is a file, so nothing is there (writing it fails, and says why).
+  if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+  if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${abs}: is a directory, not a notebook`);
+  throw err;
 }
 
 export async function exists(path: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NbstoreError } from './errors.js';
-import { readIfExists, sha256, writeFileAtomic } from './files.js';
+import { readIfExists, sha256, sha256IfExists, writeFileAtomic } from './files.js';
 import { canonicalOf, checkNotebook, examineNotebook } from './notebook/notebook.js';
 import { spoolEntries } from './spool.js';
 import type { Store, VersionInfo } from './store/store.js';
@@ -29,16 +29,18 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
     const { body } = await readVerified(store, version.key, version.versionId);
     const { sha256: digest, canonical } = examineNotebook(body, `${rel}@${version.versionId}`);
     const abs = workspace.absolutePath(rel);
-    const local = await readIfExists(abs);
+    // The local file is hashed as it is read, not held: of a large notebook, the version's
+    // bytes are in memory already.
+    const localDigest = await sha256IfExists(abs);
     const tracked = await workspace.tracked(rel);
     if (!options.force) {
       const waiting = (await spoolEntries(workspace.spoolDir, rel)).length;
       if (waiting > 0) {
         throw new NbstoreError('local-changes', `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} not yet pushed; run nbstore push first, or checkout --force`);
       }
-      if (local !== undefined) refuseUnsaved(rel, local, tracked, canonical);
+      if (localDigest !== undefined) await refuseUnsaved(rel, abs, localDigest, tracked, canonical);
     }
-    const written = local === undefined || sha256(local) !== digest;
+    const written = localDigest !== digest;
     if (written) {
       await mkdir(dirname(abs), { recursive: true }).catch(() => undefined);
       await writeFileAtomic(abs, body);
@@ -52,16 +54,17 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
 export async function writeVersionTo(store: Store, version: VersionInfo, abs: string, shownAs: string, options: CheckoutOptions = {}): Promise<void> {
   const { body } = await readVerified(store, version.key, version.versionId);
   checkNotebook(body, `${version.key}@${version.versionId}`);
-  const local = await readIfExists(abs);
-  if (local !== undefined && !options.force && sha256(local) !== sha256(body)) {
+  const localDigest = await sha256IfExists(abs);
+  if (localDigest !== undefined && !options.force && localDigest !== sha256(body)) {
     throw new NbstoreError('local-changes', `${shownAs}: already exists; use --force to overwrite it`);
   }
   await writeFileAtomic(abs, body);
 }
 
-function refuseUnsaved(rel: string, local: Buffer, tracked: TrackedNotebook | undefined, target: string): void {
-  if (tracked && sha256(local) === tracked.sha256) return;
-  const localCanonical = canonicalOf(local, rel);
+async function refuseUnsaved(rel: string, abs: string, localDigest: string, tracked: TrackedNotebook | undefined, target: string): Promise<void> {
+  if (tracked && localDigest === tracked.sha256) return;
+  const local = await readIfExists(abs);
+  const localCanonical = local && canonicalOf(local, rel);
   if (localCanonical !== undefined && (localCanonical === tracked?.canonical || localCanonical === target)) return;
   throw new NbstoreError(
     'local-changes',

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { STALE_TEMPORARY_MS, createFileAtomic, writeFileAtomic } from '../../src/files.js';
+import { isNbstoreError } from '../../src/errors.js';
+import { STALE_TEMPORARY_MS, createFileAtomic, sha256, sha256IfExists, writeFileAtomic } from '../../src/files.js';
 import { tempDir } from '../support/cli.js';
 
 describe('atomic writes', () => {
@@ -18,5 +19,17 @@ describe('atomic writes', () => {
       await write(join(dir, 'other.ipynb'), 'new');
       assert.deepEqual((await readdir(dir)).sort(), [...kept, 'other.ipynb'].sort(), write.name);
     }
+  });
+});
+
+describe('sha256IfExists', () => {
+  it("hashes a file as it reads it, is undefined for no file, and refuses a folder as readIfExists does", async () => {
+    const dir = await tempDir('nbstore-hash-');
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17, 'nb');
+    await writeFile(join(dir, 'big.ipynb'), bytes);
+    assert.equal(await sha256IfExists(join(dir, 'big.ipynb')), sha256(bytes));
+    assert.equal(await sha256IfExists(join(dir, 'none.ipynb')), undefined);
+    assert.equal(await sha256IfExists(join(dir, 'big.ipynb', 'below')), undefined);
+    await assert.rejects(sha256IfExists(dir), (err: unknown) => isNbstoreError(err, 'not-a-file'));
   });
 });
