@@ -124,12 +124,12 @@ export interface VersionRef {
 
 /** Writes one version to `target`, or to the first free numbered name; never over a file. */
 export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
-  const { body, info } = await readVerified(origin.store, version.key, version.versionId);
+  const { body, info, sha256: verified } = await readVerified(origin.store, version.key, version.versionId);
   const source = `${version.key}@${info.versionId}`;
   // A clone nbstore tracks needs the hashes it tracks by; any other, only to be a notebook.
   const tracking = origin.trackable && workspacePath(workspace, target) !== undefined;
   let hashes: ExaminedNotebook | undefined;
-  if (tracking) hashes = examineNotebook(body, source);
+  if (tracking) hashes = examineNotebook(body, source, { sha256: verified });
   else checkNotebook(body, source);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };

@@ -26,8 +26,8 @@ export interface CheckoutResult {
  */
 export async function checkoutVersion(workspace: Workspace, store: Store, rel: string, version: VersionInfo, options: CheckoutOptions = {}): Promise<CheckoutResult> {
   return workspace.withNotebookLock(rel, async () => {
-    const { body } = await readVerified(store, version.key, version.versionId);
-    const { sha256: digest, canonical } = examineNotebook(body, `${rel}@${version.versionId}`);
+    const { body, sha256: verified } = await readVerified(store, version.key, version.versionId);
+    const { sha256: digest, canonical } = examineNotebook(body, `${rel}@${version.versionId}`, { sha256: verified });
     const abs = workspace.absolutePath(rel);
     // The local file is hashed as it is read, not held: of a large notebook, the version's
     // bytes are in memory already.
@@ -52,10 +52,10 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
 
 /** Writes a version to a file outside tracking (`checkout -o FILE`); never over another file. */
 export async function writeVersionTo(store: Store, version: VersionInfo, abs: string, shownAs: string, options: CheckoutOptions = {}): Promise<void> {
-  const { body } = await readVerified(store, version.key, version.versionId);
+  const { body, sha256: verified } = await readVerified(store, version.key, version.versionId);
   checkNotebook(body, `${version.key}@${version.versionId}`);
   const localDigest = await sha256IfExists(abs);
-  if (localDigest !== undefined && !options.force && localDigest !== sha256(body)) {
+  if (localDigest !== undefined && !options.force && localDigest !== (verified ?? sha256(body))) {
     throw new NbstoreError('local-changes', `${shownAs}: already exists; use --force to overwrite it`);
   }
   await writeFileAtomic(abs, body);

@@ -108,13 +108,19 @@ export async function findVersionAnywhere(store: Store, prefix: string, revText:
   return resolveRevision(rev, matches, prefix === '' ? 'the store' : `${prefix}/`);
 }
 
+/** A stored version whose body was checked against the SHA-256 nbstore recorded for it. */
+export interface VerifiedVersion extends StoredVersion {
+  /** The body's SHA-256, when a recorded one was there to check it against. */
+  sha256?: string;
+}
+
 /** Reads a version (the latest without an id) and checks its body against the SHA-256 nbstore
  * recorded when it pushed it. */
-export async function readVerified(store: Store, key: string, versionId?: string): Promise<StoredVersion> {
+export async function readVerified(store: Store, key: string, versionId?: string): Promise<VerifiedVersion> {
   const version = await store.get(key, versionId);
   const recorded = version.info.metadata[META.sha256];
   if (recorded && recorded !== sha256(version.body)) {
     throw new NbstoreError('checksum-mismatch', `${key}@${version.info.versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
   }
-  return version;
+  return recorded ? { ...version, sha256: recorded } : version;
 }

@@ -181,9 +181,12 @@ export function checkNotebook(bytes: Uint8Array, source: string): void {
   parseNotebook(bytes, source);
 }
 
-/** Checks that `bytes` are a notebook, and hashes them; large ones a cell at a time. */
-export function examineNotebook(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): ExaminedNotebook {
-  return { bytes, sha256: sha256(bytes), canonical: canonicalHashOf(bytes, source, streamAbove) };
+/**
+ * Checks that `bytes` are a notebook, and hashes them; large ones a cell at a time. `known.sha256`
+ * is their SHA-256 when the caller has it already (a version checked against its recorded one).
+ */
+export function examineNotebook(bytes: Uint8Array, source: string, known: { sha256?: string; streamAbove?: number } = {}): ExaminedNotebook {
+  return { bytes, sha256: known.sha256 ?? sha256(bytes), canonical: canonicalHashOf(bytes, source, known.streamAbove) };
 }
 
 /** The canonical hash of a notebook's bytes (throws when they are not one); large ones a cell at a time. */

@@ -69,8 +69,8 @@ describe('large notebooks, parsed a cell at a time', () => {
   it('hash and parse to just what parsing them whole gives', async () => {
     for (const text of await notebooks()) {
       const bytes = Buffer.from(text);
-      const whole = examineNotebook(bytes, 'x', WHOLE);
-      assert.deepEqual(examineNotebook(bytes, 'x', STREAMED), whole, text.slice(0, 60));
+      const whole = examineNotebook(bytes, 'x', { streamAbove: WHOLE });
+      assert.deepEqual(examineNotebook(bytes, 'x', { streamAbove: STREAMED }), whole, text.slice(0, 60));
       assert.equal(whole.canonical, sha256(stableStringify(JSON.parse(text))));
       const keep = (cell: object) => ({ ...cell, kept: true }) as never;
       assert.deepEqual(parseNotebookWith(bytes, 'x', keep, STREAMED), parseNotebookWith(bytes, 'x', keep, WHOLE), text.slice(0, 60));
@@ -91,7 +91,7 @@ describe('large notebooks, parsed a cell at a time', () => {
       ['[{"nbformat":4}]', /JSON but not an object/],
     ];
     for (const [text, message] of cases) {
-      assert.throws(() => examineNotebook(Buffer.from(text), 'x', STREAMED), (err: unknown) => isNbstoreError(err, 'not-a-notebook') && message.test(err.message) && !err.message.includes('\n'), text);
+      assert.throws(() => examineNotebook(Buffer.from(text), 'x', { streamAbove: STREAMED }), (err: unknown) => isNbstoreError(err, 'not-a-notebook') && message.test(err.message) && !err.message.includes('\n'), text);
     }
   });
 });
