@@ -45,12 +45,12 @@ const v2 = /pushed\s+\S+\s+(\S+)/.exec(nbstore('push', 'big.ipynb').stdout)[1];
 // the requests (both versions resolved by id and read in parallel, as the command does, with no
 // cache), and the work on the bytes (verify, parse, diff, render).
 const { S3Store } = await import(join(repo, 'dist/src/store/s3-store.js'));
-const { Workspace } = await import(join(repo, 'dist/src/workspace.js'));
-const { findVersions, readVerified } = await import(join(repo, 'dist/src/versions.js'));
+const { Workspace } = await import(join(repo, 'dist/src/workspace/workspace.js'));
+const { findVersions, readVerified } = await import(join(repo, 'dist/src/history/versions.js'));
 const { parseNotebook } = await import(join(repo, 'dist/src/notebook/notebook.js'));
 const { diffNotebooks } = await import(join(repo, 'dist/src/notebook/notebook-diff.js'));
 const { renderNotebookDiff } = await import(join(repo, 'dist/src/notebook/render-diff.js'));
-const { noColours } = await import(join(repo, 'dist/src/io.js'));
+const { noColours } = await import(join(repo, 'dist/src/lib/paint.js'));
 const workspace = await Workspace.find({ cwd: dir, env });
 const sdkLoad = () => {
   const probe = `const t = performance.now(); await import(${JSON.stringify(join(repo, 'dist/src/store/s3-store.js'))}); process.stdout.write(String(performance.now() - t));`;

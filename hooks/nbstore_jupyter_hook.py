@@ -7,7 +7,7 @@ this module as a server extension, which registers `post_save` on the server's c
 `post_save_hook`), so a hook the user already has keeps running.
 
 On each save the hook copies the saved bytes into the workspace's spool (`.nbstore/spool/`, the
-layout src/spool.ts reads) and returns; a thread then starts `nbstore hook flush` at low
+layout src/workspace/spool.ts reads) and returns; a thread then starts `nbstore hook flush` at low
 priority unless one is running. That flusher, one per workspace, delivers the spool to the store
 in save order and keeps going while saves arrive. Jupyter runs post-save hooks on its event loop
 and turns an exception into a failed save, so the hook only touches local files, never waits
@@ -37,7 +37,7 @@ import time
 
 WORKSPACE_DIR = ".nbstore"
 # proper-lockfile, as nbstore uses it, refreshes a held lock's mtime every 5 s and treats a
-# lock untouched for 10 s as stale (src/files.ts).
+# lock untouched for 10 s as stale (src/lib/fs.ts).
 FLUSHER_LOCK_STALE_SECONDS = 10
 HOOK_LOG_LIMIT_BYTES = 1 << 20
 

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
-import { type PartialSettings, normalisePrefix } from './config.js';
-import { NbstoreError } from './errors.js';
-import { type Io, processIo } from './io.js';
-import { Workspace } from './workspace.js';
-import type { Command, CommandContext } from './commands/command.js';
+import type { PartialSettings } from './workspace/config.js';
+import { joinKey } from './store/keys.js';
+import { NbstoreError } from './lib/errors.js';
+import { type Io, processIo } from './cli/io.js';
+import { Workspace } from './workspace/workspace.js';
+import { PACKAGE_ROOT } from './lib/package-root.js';
+import type { Command, CommandContext } from './cli/command.js';
 import browse from './commands/browse.js';
 import checkout from './commands/checkout.js';
 import clone from './commands/clone.js';
@@ -21,7 +24,7 @@ import status from './commands/status.js';
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
 const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse];
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface GlobalArgs {
   bucket?: string;
@@ -48,8 +51,8 @@ function flagSettings(args: GlobalArgs): PartialSettings {
   if (args.bucket) flags.s3_bucket = args.bucket;
   if (args.endpointUrl) flags.s3_endpoint_url = args.endpointUrl;
   if (args.region) flags.s3_region_name = args.region;
-  if (args.workspacePrefix !== undefined) flags.workspace_prefix = normalisePrefix(args.workspacePrefix);
-  if (args.publishedPrefix !== undefined) flags.published_prefix = normalisePrefix(args.publishedPrefix);
+  if (args.workspacePrefix !== undefined) flags.workspace_prefix = joinKey(args.workspacePrefix);
+  if (args.publishedPrefix !== undefined) flags.published_prefix = joinKey(args.publishedPrefix);
   if (args.maxThreads !== undefined) {
     if (!Number.isInteger(args.maxThreads) || args.maxThreads < 1) throw new NbstoreError('usage', '--max-threads must be a whole number of at least 1');
     flags.max_threads = args.maxThreads;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { sha256 } from '../src/files.js';
+import { sha256 } from '../src/lib/fs.js';
 import { assertOneLine, leftovers, logOf, range, stateOf } from './support/inspect.js';
 import { notebookWith } from './support/saves.js';
 import { type TestWorkspace, STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';

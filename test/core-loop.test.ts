@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { sha256 } from '../src/files.js';
+import { sha256 } from '../src/lib/fs.js';
 import { runBin, tempDir } from './support/cli.js';
 import { STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';
 

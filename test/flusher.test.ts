@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { sha256 } from '../src/files.js';
-import { addToSpool, spoolEntries } from '../src/spool.js';
+import { sha256 } from '../src/lib/fs.js';
+import { addToSpool, spoolEntries } from '../src/workspace/spool.js';
 import { FIXTURES, runCli } from './support/cli.js';
 import { makeWorkspace, type TestWorkspace } from './support/workspace.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { sha256 } from '../src/files.js';
+import { sha256 } from '../src/lib/fs.js';
 import { runBin, runCli } from './support/cli.js';
 import { assertOneLine, leftovers, logOf, range, stateOf } from './support/inspect.js';
 import { S3Proxy } from './support/s3-proxy.js';

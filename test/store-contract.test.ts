@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, before } from 'node:test';
-import { isNbstoreError } from '../src/errors.js';
-import { mapLimit } from '../src/files.js';
+import { isNbstoreError } from '../src/lib/errors.js';
+import { mapLimit } from '../src/lib/concurrency.js';
 import { FileStore } from '../src/store/file-store.js';
 import { S3Store } from '../src/store/s3-store.js';
 import { type Store, collect, versionsOfKey } from '../src/store/store.js';

@@ -3,7 +3,7 @@ import { useCallback } from 'react';
 import { Browser } from './components/browser.js';
 import { terminalSize, useBrowseState, useSourceLoads, useTerminalResize } from './hooks.js';
 import { type Intent, useBrowseKeys } from './keys.js';
-import type { BrowseResult, BrowseSource, Scope } from './model.js';
+import type { BrowseResult, BrowseSource, Scope } from '../src/ops/browse-model.js';
 import { useOperations } from './operations.js';
 import { initialState, selectedVersion } from './state.js';
 

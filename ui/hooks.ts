@@ -1,9 +1,9 @@
 /** The browser's wiring to its surroundings: the state holder, the terminal's size, and loading from the source. */
 import { useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isNbstoreError } from '../src/errors.js';
+import { isNbstoreError } from '../src/lib/errors.js';
 import type { Size } from './layout.js';
-import type { BrowseSource } from './model.js';
+import type { BrowseSource } from '../src/ops/browse-model.js';
 import { type Action, type BrowseState, previewId, reduce, selectedNotebook, selectedVersion } from './state.js';
 
 export type Dispatch = (action: Action) => void;

@@ -1,5 +1,5 @@
 /** Where each pane goes on a terminal of a given size: pure, so resizing is a matter of arithmetic. */
-import type { Scope } from './model.js';
+import type { Scope } from '../src/ops/browse-model.js';
 
 export interface Size {
   columns: number;

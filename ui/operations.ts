@@ -1,9 +1,9 @@
 /** What d, D, c, o and p do: ask the source, show progress and the outcome, never throw. */
 import { useCallback } from 'react';
-import { isNbstoreError } from '../src/errors.js';
+import { isNbstoreError } from '../src/lib/errors.js';
 import { type Dispatch, describeFailure } from './hooks.js';
 import type { Op } from './keys.js';
-import type { BrowseSource, NotebookItem, Scope, VersionItem } from './model.js';
+import type { BrowseSource, NotebookItem, Scope, VersionItem } from '../src/ops/browse-model.js';
 import { type BrowseState, type PendingOp, previousVersion, selectedNotebook, selectedVersion } from './state.js';
 
 const VERBS: Record<Op, string> = { diff: 'diff', diffLocal: 'diff', clone: 'clone', checkout: 'check out', publish: 'publish' };

@@ -3,7 +3,7 @@
  * the source is an action, so each behaviour is a unit test away.
  */
 import { type Cursor, type Layout, type Size, clampScroll, layoutFor, settleCursor } from './layout.js';
-import type { NotebookItem, Scope, VersionItem } from './model.js';
+import type { NotebookItem, Scope, VersionItem } from '../src/ops/browse-model.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; error: string };
 

@@ -1,7 +1,7 @@
-import { WorkspaceBrowseSource } from '../browse.js';
-import { NbstoreError } from '../errors.js';
-import { type Io, type OutStream, paintFor } from '../io.js';
-import { defineCommand, writeLine } from './command.js';
+import { WorkspaceBrowseSource } from '../ops/browse.js';
+import { NbstoreError } from '../lib/errors.js';
+import { type Io, type OutStream, paintFor } from '../cli/io.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'browse [prefix]',

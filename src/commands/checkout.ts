@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { paintFor } from '../io.js';
-import { checkoutVersion, writeVersionTo } from '../restore.js';
-import { defineCommand, writeLine } from './command.js';
-import { locateVersion } from './locate.js';
+import { paintFor } from '../cli/io.js';
+import { checkoutVersion, writeVersionTo } from '../ops/checkout.js';
+import { defineCommand, writeLine } from '../cli/command.js';
+import { locateVersion } from '../ops/locate.js';
 
 export default defineCommand({
   command: 'checkout <rev> [path]',

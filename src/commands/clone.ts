@@ -1,12 +1,12 @@
 import { relative, resolve } from 'node:path';
-import { type CloneResult, type Origin, cloneTarget, cloneVersion, clonePrefix, openOrigin, resolveSourceKey, sourceVersion, splitRevision, workspacePath } from '../clone.js';
-import { NbstoreError } from '../errors.js';
-import { paintFor } from '../io.js';
-import { progressReporter } from '../progress.js';
-import { parseRevision } from '../revision.js';
-import type { Workspace } from '../workspace.js';
-import { defineCommand, writeLine } from './command.js';
-import { parseStoreUrl } from './init.js';
+import { type CloneResult, type Origin, cloneTarget, cloneVersion, clonePrefix, openOrigin, resolveSourceKey, sourceVersion, splitRevision, workspacePath } from '../ops/clone.js';
+import { NbstoreError } from '../lib/errors.js';
+import { paintFor } from '../cli/io.js';
+import { progressReporter } from '../cli/progress.js';
+import { parseRevision } from '../history/revision.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { defineCommand, writeLine } from '../cli/command.js';
+import { parseStoreUrl } from '../workspace/config.js';
 
 export default defineCommand({
   command: 'clone [source] [target]',

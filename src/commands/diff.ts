@@ -1,9 +1,9 @@
-import { readDiffSides } from '../diff-sides.js';
-import { NbstoreError } from '../errors.js';
-import { paintFor } from '../io.js';
+import { readDiffSides } from '../ops/diff.js';
+import { NbstoreError } from '../lib/errors.js';
+import { paintFor } from '../cli/io.js';
 import { diffNotebooks, hasDifferences, parseForDiff } from '../notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../notebook/render-diff.js';
-import { defineCommand, writeJson } from './command.js';
+import { defineCommand, writeJson } from '../cli/command.js';
 
 export default defineCommand({
   command: 'diff <path> [old] [new]',

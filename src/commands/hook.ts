@@ -1,7 +1,7 @@
-import { runFlusher } from '../flusher.js';
-import { type HookStatus, type HookTarget, currentTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../jupyter-hook.js';
-import { paintFor } from '../io.js';
-import { defineCommand, writeJson, writeLine } from './command.js';
+import { runFlusher } from '../ops/flush.js';
+import { type HookStatus, type HookTarget, currentTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
+import { paintFor } from '../cli/io.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 
 const ACTIONS = ['install', 'uninstall', 'status', 'flush'] as const;
 

@@ -1,18 +1,10 @@
-import type { PartialSettings } from '../config.js';
-import { NbstoreError } from '../errors.js';
-import { Workspace, joinKey } from '../workspace.js';
-import { defineCommand, writeLine } from './command.js';
+import type { PartialSettings } from '../workspace/config.js';
+import { NbstoreError } from '../lib/errors.js';
+import { parseStoreUrl } from '../workspace/config.js';
+import { Workspace } from '../workspace/workspace.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 
 /** `s3://bucket[/prefix]` → bucket and workspace prefix. */
-export function parseStoreUrl(url: string): { bucket: string; prefix?: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!match) throw new NbstoreError('usage', `${url}: a store is s3://bucket[/prefix], or nothing for the embedded store`);
-  const bucket = match[1] as string;
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new NbstoreError('usage', `${bucket}: not a valid S3 bucket name`);
-  const prefix = joinKey(match[2] ?? '');
-  return prefix ? { bucket, prefix } : { bucket };
-}
-
 export default defineCommand({
   command: 'init [store]',
   describe: 'Make the current directory an nbstore workspace',

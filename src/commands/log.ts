@@ -1,10 +1,10 @@
-import { paintFor } from '../io.js';
+import { paintFor } from '../cli/io.js';
 import { formatSize } from '../notebook/render.js';
-import { publishedKeyFor, publishedVersionOf } from '../publish.js';
-import { shortIds } from '../revision.js';
-import { formatTime } from '../time.js';
-import { describeHistory, describeMessage, listHistory } from '../versions.js';
-import { defineCommand, writeJson, writeLine } from './command.js';
+import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
+import { shortIds } from '../history/revision.js';
+import { formatTime } from '../lib/time.js';
+import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'log <path>',

@@ -1,9 +1,9 @@
-import { paintFor } from '../io.js';
-import { listNotebooks } from '../listing.js';
+import { paintFor } from '../cli/io.js';
+import { listNotebooks } from '../ops/ls.js';
 import { formatSize } from '../notebook/render.js';
-import { shortIds } from '../revision.js';
-import { formatTime } from '../time.js';
-import { defineCommand, writeJson, writeLine } from './command.js';
+import { shortIds } from '../history/revision.js';
+import { formatTime } from '../lib/time.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'ls [prefix]',

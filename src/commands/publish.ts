@@ -1,6 +1,6 @@
-import { paintFor } from '../io.js';
-import { publishNotebook } from '../publish.js';
-import { defineCommand, writeLine } from './command.js';
+import { paintFor } from '../cli/io.js';
+import { publishNotebook } from '../ops/publish.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'publish <path>',

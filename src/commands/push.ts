@@ -1,10 +1,10 @@
-import { NbstoreError, isNbstoreError } from '../errors.js';
-import { mapLimit } from '../files.js';
-import { paintFor } from '../io.js';
-import { progressReporter } from '../progress.js';
-import { flushSpool, pushNotebook, type PushResult } from '../uploader.js';
-import { notebooksUnder } from '../workspace-files.js';
-import { defineCommand, writeLine } from './command.js';
+import { NbstoreError, isNbstoreError } from '../lib/errors.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { paintFor } from '../cli/io.js';
+import { progressReporter } from '../cli/progress.js';
+import { flushSpool, pushNotebook, type PushResult } from '../ops/push.js';
+import { notebooksUnder } from '../workspace/notebook-files.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'push [paths..]',

@@ -1,10 +1,10 @@
-import { paintFor } from '../io.js';
+import { paintFor } from '../cli/io.js';
 import { parseNotebook } from '../notebook/notebook.js';
 import { renderNotebook } from '../notebook/render.js';
-import { formatTime } from '../time.js';
-import { fromMetadata, readVerified } from '../versions.js';
-import { defineCommand, writeJson, writeLine } from './command.js';
-import { locateVersion } from './locate.js';
+import { formatTime } from '../lib/time.js';
+import { fromMetadata, readVerified } from '../history/versions.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
+import { locateVersion } from '../ops/locate.js';
 
 export default defineCommand({
   command: 'show <rev> [path]',

@@ -1,6 +1,8 @@
-import { type Paint, paintFor } from '../io.js';
-import { type NotebookState, bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../status.js';
-import { defineCommand, writeJson, writeLine } from './command.js';
+import { paintFor } from '../cli/io.js';
+import type { Paint } from '../lib/paint.js';
+import type { NotebookState } from '../history/local-state.js';
+import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
   unmodified: 'dim',

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { JSONParser } from '@streamparser/json';
 import stableStringify from 'fast-json-stable-stringify';
-import { NbstoreError } from '../errors.js';
-import { sha256 } from '../files.js';
+import { NbstoreError } from '../lib/errors.js';
+import { sha256 } from '../lib/fs.js';
 
 /** A Jupyter notebook (nbformat 4), as much of it as nbstore reads. */
 export interface Notebook {

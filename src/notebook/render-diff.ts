@@ -1,5 +1,5 @@
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from 'diff';
-import { type Paint, noColours } from '../io.js';
+import { type Paint, noColours } from '../lib/paint.js';
 import { type Cell, joinText } from './notebook.js';
 import { type CellDiff, type ChangedCell, type LineHunk, type NotebookDiff, type ValueChange, hasDifferences, sourceLineCounts } from './notebook-diff.js';
 import { OUTPUT_MARK, type RenderOptions, cellLines, formatSize, sourceLines, summariseOutput, truncate } from './render.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Paint } from '../io.js';
+import type { Paint } from '../lib/paint.js';
 import { type Cell, type Notebook, type Output, joinText } from './notebook.js';
 
 /** How much of a long text output a rendering shows. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NbstoreError, errnoCode } from '../errors.js';
-import { listDir, sha256, writeFileAtomic } from '../files.js';
+import { NbstoreError, errnoCode } from '../lib/errors.js';
+import { listDir, sha256, writeFileAtomic } from '../lib/fs.js';
 import { lowerKeys } from './metadata.js';
 import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 

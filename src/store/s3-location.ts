@@ -1,4 +1,4 @@
-import type { Settings } from '../config.js';
+import type { Settings } from '../workspace/config.js';
 
 /**
  * An S3 store's identity (`id`, which keys the version cache) and its name in messages. Apart

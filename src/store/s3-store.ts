@@ -16,8 +16,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { Settings } from '../config.js';
-import { NbstoreError, errnoCode } from '../errors.js';
+import type { Settings } from '../workspace/config.js';
+import { NbstoreError, errnoCode } from '../lib/errors.js';
 import { META, decodeMetadata, encodeMetadata, lowerKeys } from './metadata.js';
 import { s3Location } from './s3-location.js';
 import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';

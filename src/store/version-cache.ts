@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256, writeFileAtomic } from '../files.js';
+import { sha256, writeFileAtomic } from '../lib/fs.js';
 import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /** Default bound on the bytes of cached bodies; the least recently used go first. */

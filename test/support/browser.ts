@@ -2,7 +2,7 @@ import './interactive-terminal.js';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { BrowseApp } from '../../ui/browse-app.js';
-import type { BrowseResult, BrowseSource, Scope } from '../../ui/model.js';
+import type { BrowseResult, BrowseSource, Scope } from '../../src/ops/browse-model.js';
 
 /** What a terminal sends for the keys the browser reads. */
 export const KEYS = {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { NbstoreError } from '../../src/errors.js';
+import { NbstoreError } from '../../src/lib/errors.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(REPO_ROOT, 'bin', 'nbstore.js');

@@ -1,5 +1,5 @@
-import { NbstoreError } from '../../src/errors.js';
-import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from '../../ui/model.js';
+import { NbstoreError } from '../../src/lib/errors.js';
+import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from '../../src/ops/browse-model.js';
 
 /** A call the browser made, with what it named. */
 export interface SourceCall {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256 } from '../../src/files.js';
-import { processIo } from '../../src/io.js';
-import { listHistory, readVerified } from '../../src/versions.js';
-import { Workspace } from '../../src/workspace.js';
+import { sha256 } from '../../src/lib/fs.js';
+import { processIo } from '../../src/cli/io.js';
+import { listHistory, readVerified } from '../../src/history/versions.js';
+import { Workspace } from '../../src/workspace/workspace.js';
 import { type TestWorkspace, trackedNotebooks } from './workspace.js';
 
 /** What `nbstore log --json` prints for each version. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULTS, type Settings } from '../../src/config.js';
+import { DEFAULTS, type Settings } from '../../src/workspace/config.js';
 
 /**
  * The S3 the tests run against: the local Ceph RGW that test/bed/run-tests.sh starts, or any S3

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SpoolEntry, addToSpool } from '../../src/spool.js';
+import { type SpoolEntry, addToSpool } from '../../src/workspace/spool.js';
 import { FIXTURES } from './cli.js';
 
 const fixture = JSON.parse(readFileSync(join(FIXTURES, 'analysis.ipynb'), 'utf8')) as { cells: unknown[] };
@@ -13,7 +13,7 @@ export function notebookWith(label: string): Buffer {
 }
 
 /** Records a save of `rel` as the Jupyter hook does: a snapshot in the workspace's spool, in
- * src/spool.ts's layout, for `nbstore push --flush` to deliver. */
+ * src/workspace/spool.ts's layout, for `nbstore push --flush` to deliver. */
 export function spoolSave(workspaceDir: string, rel: string, bytes: Uint8Array, fields: { author?: string; message?: string } = {}): Promise<SpoolEntry> {
   return addToSpool(join(workspaceDir, '.nbstore', 'spool'), { path: rel, savedAt: new Date().toISOString(), ...fields }, bytes);
 }

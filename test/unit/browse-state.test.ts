@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Key } from 'ink';
 import { NO_KEY, keyIntent, splitKeys } from '../../ui/keys.js';
 import { keyHints, layoutFor, packHints, settleCursor } from '../../ui/layout.js';
-import type { NotebookItem, VersionItem } from '../../ui/model.js';
+import type { NotebookItem, VersionItem } from '../../src/ops/browse-model.js';
 import {
   type Action,
   type BrowseState,

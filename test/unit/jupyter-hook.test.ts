@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { isNbstoreError } from '../../src/errors.js';
+import { isNbstoreError } from '../../src/lib/errors.js';
 import {
   type HookStatus,
   type HookTarget,
@@ -15,7 +15,7 @@ import {
   targetOfBlock,
   withHookBlock,
   withoutHookBlock,
-} from '../../src/jupyter-hook.js';
+} from '../../src/ops/hook.js';
 import { VERSION } from '../../src/main.js';
 import { ok, runCli, tempDir, testEnv } from '../support/cli.js';
 import { jupyterPython } from '../support/jupyter.js';

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cloneTarget, numberedName, resolveSourceKey, splitRevision, versionsAt } from '../../src/clone.js';
-import { DEFAULTS, type Settings } from '../../src/config.js';
-import { isNbstoreError } from '../../src/errors.js';
-import { type NotebookFacts, bookstoreValidation, classifyNotebook } from '../../src/status.js';
+import { cloneTarget, numberedName, resolveSourceKey, splitRevision, versionsAt } from '../../src/ops/clone.js';
+import { DEFAULTS, type Settings } from '../../src/workspace/config.js';
+import { isNbstoreError } from '../../src/lib/errors.js';
+import { type NotebookFacts, classifyNotebook } from '../../src/history/local-state.js';
+import { bookstoreValidation } from '../../src/ops/status.js';
 import type { VersionInfo } from '../../src/store/store.js';
-import { Workspace, safeLocalPath } from '../../src/workspace.js';
+import { safeLocalPath } from '../../src/workspace/paths.js';
+import { Workspace } from '../../src/workspace/workspace.js';
 
 describe('clone sources', () => {
   it('splits key@REV at the last @ of the name, unless the name ends in .ipynb after it', () => {

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULTS, resolveSettings, validateConfigFile } from '../../src/config.js';
-import { isNbstoreError } from '../../src/errors.js';
-import { noColours } from '../../src/io.js';
+import { DEFAULTS, resolveSettings, validateConfigFile } from '../../src/workspace/config.js';
+import { isNbstoreError } from '../../src/lib/errors.js';
+import { noColours } from '../../src/lib/paint.js';
 import stableStringify from 'fast-json-stable-stringify';
-import { sha256 } from '../../src/files.js';
+import { sha256 } from '../../src/lib/fs.js';
 import { canonicalHash, examineNotebook, parseNotebook, parseNotebookWith } from '../../src/notebook/notebook.js';
 import { describeData, formatSize, renderNotebook } from '../../src/notebook/render.js';
 import { decodeMetadata, encodeMetadata } from '../../src/store/metadata.js';
 import { mergePage } from '../../src/store/s3-store.js';
-import { joinKey } from '../../src/workspace.js';
+import { joinKey } from '../../src/store/keys.js';
 import { FIXTURES } from '../support/cli.js';
 
 describe('parseNotebook', () => {

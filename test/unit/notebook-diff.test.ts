@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { colours, noColours } from '../../src/io.js';
+import { colours, noColours } from '../../src/lib/paint.js';
 import { type Notebook, parseNotebook } from '../../src/notebook/notebook.js';
 import { type CellDiff, type DiffOptions, type NotebookDiff, diffNotebooks, hasDifferences, parseForDiff, valueChanges } from '../../src/notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../../src/notebook/render-diff.js';

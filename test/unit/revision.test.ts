@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isNbstoreError } from '../../src/errors.js';
-import { parseRevision, resolveRevision, shortIds } from '../../src/revision.js';
+import { isNbstoreError } from '../../src/lib/errors.js';
+import { parseRevision, resolveRevision, shortIds } from '../../src/history/revision.js';
 import type { VersionInfo } from '../../src/store/store.js';
 
 const now = new Date('2026-11-23T12:00:00Z');

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatTime } from '../../src/time.js';
+import { formatTime } from '../../src/lib/time.js';
 import { MIN_SIZE } from '../layout.js';
 import { type BrowseState, layoutOf, previewContent, selectedNotebook, selectedVersion, versionsOfSelected, visibleNotebooks } from '../state.js';
 import { NotebookList, VersionList } from './lists.js';

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { formatTime } from '../../src/time.js';
+import { formatTime } from '../../src/lib/time.js';
 import type { Cursor } from '../layout.js';
-import type { NotebookItem, Scope, VersionItem } from '../model.js';
+import type { NotebookItem, Scope, VersionItem } from '../../src/ops/browse-model.js';
 import type { Loadable } from '../state.js';
 import { Pane, PaneMessage } from './pane.js';
 

@@ -1,12 +1,13 @@
-import { NbstoreError } from './errors.js';
-import { readIfExists, sha256 } from './files.js';
-import { canonicalOf } from './notebook/notebook.js';
-import { spoolEntries } from './spool.js';
-import { META } from './store/metadata.js';
-import type { Store, VersionInfo } from './store/store.js';
-import { authorOf, headLatest, holdsContent } from './uploader.js';
-import { findVersion } from './versions.js';
-import { type Workspace, joinKey } from './workspace.js';
+import { NbstoreError } from '../lib/errors.js';
+import { readIfExists, sha256 } from '../lib/fs.js';
+import { canonicalOf } from '../notebook/notebook.js';
+import { spoolEntries } from '../workspace/spool.js';
+import { META } from '../store/metadata.js';
+import type { Store, VersionInfo } from '../store/store.js';
+import { classifyNotebook } from '../history/local-state.js';
+import { findVersion, headLatest, holdsContent } from '../history/versions.js';
+import { joinKey } from '../store/keys.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 /**
  * Publishing, as bookstore does it: a notebook at workspace path p is published at
@@ -54,7 +55,7 @@ export async function publishNotebook(workspace: Workspace, store: Store, rel: s
     const published = await store.copy({ key: sourceKey, versionId: source.versionId }, publishedKey, {
       [META.sourceKey]: sourceKey,
       [META.sourceVersion]: source.versionId,
-      [META.author]: authorOf(workspace),
+      [META.author]: workspace.author(),
       ...(options.message ? { [META.message]: options.message } : {}),
       // The bytes are the source version's, so its hashes describe them too.
       ...(metadata[META.sha256] ? { [META.sha256]: metadata[META.sha256] } : {}),
@@ -79,11 +80,14 @@ async function latestHeldLocally(workspace: Workspace, store: Store, rel: string
   const local = await readIfExists(workspace.absolutePath(rel));
   if (local === undefined) return latest;
   const tracked = await workspace.tracked(rel);
-  if (tracked?.key === key && tracked.base === latest.versionId && tracked.sha256 === sha256(local)) return latest;
+  const facts = { key, tracked, local: { sha256: sha256(local) }, latest: latest.versionId, spooled: 0 };
+  if (classifyNotebook(facts) === 'unmodified') return latest;
   const canonical = canonicalOf(local, rel);
-  if (canonical !== undefined && (await holdsContent(store, await store.head(key, latest.versionId), canonical))) return latest;
-  if (tracked?.key === key && tracked.canonical === canonical) {
-    throw new NbstoreError('local-changes', `${rel}: a newer version was pushed since the local copy; checkout it first, or name a version with --version (latest, or ${tracked.base})`);
+  const matchesLatest = canonical !== undefined && (await holdsContent(store, await store.head(key, latest.versionId), canonical));
+  const state = classifyNotebook({ ...facts, local: { sha256: facts.local.sha256, canonical }, matchesLatest });
+  if (state === 'unmodified' || matchesLatest) return latest;
+  if (state === 'behind') {
+    throw new NbstoreError('local-changes', `${rel}: a newer version was pushed since the local copy; checkout it first, or name a version with --version (latest, or ${tracked?.base})`);
   }
   throw new NbstoreError('local-changes', `${rel}: has changes that are not pushed; push them first, or name a version with --version`);
 }

@@ -5,21 +5,21 @@
  */
 import { relative } from 'node:path';
 import { cloneTarget, cloneVersion, numberedName, openOrigin, workspacePath } from './clone.js';
-import { type DiffSide, localSide, versionSide } from './diff-sides.js';
-import { NbstoreError } from './errors.js';
-import { exists } from './files.js';
-import type { Paint } from './io.js';
-import { notebookObjects } from './listing.js';
-import { type Notebook, parseNotebook } from './notebook/notebook.js';
-import { diffNotebooks, parseForDiff } from './notebook/notebook-diff.js';
-import { renderNotebook } from './notebook/render.js';
-import { renderNotebookDiff } from './notebook/render-diff.js';
+import { type DiffSide, localSide, versionSide } from './diff.js';
+import { NbstoreError } from '../lib/errors.js';
+import { exists } from '../lib/fs.js';
+import type { Paint } from '../lib/paint.js';
+import { notebookObjects } from './ls.js';
+import { type Notebook, parseNotebook } from '../notebook/notebook.js';
+import { diffNotebooks, parseForDiff } from '../notebook/notebook-diff.js';
+import { renderNotebook } from '../notebook/render.js';
+import { renderNotebookDiff } from '../notebook/render-diff.js';
 import { publishNotebook, publishedVersionOf } from './publish.js';
-import { checkoutVersion, writeVersionTo } from './restore.js';
-import type { Store } from './store/store.js';
-import { describeHistory, describeMessage, listHistory, readVerified } from './versions.js';
-import type { Workspace } from './workspace.js';
-import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from '../ui/model.js';
+import { checkoutVersion, writeVersionTo } from './checkout.js';
+import type { Store } from '../store/store.js';
+import { describeHistory, describeMessage, listHistory, readVerified } from '../history/versions.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from './browse-model.js';
 
 export interface BrowseOptions {
   /** Only notebooks whose path (below the workspace or published prefix) starts with this, as for `ls`. */

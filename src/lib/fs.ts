@@ -228,17 +228,3 @@ export async function tryLock(lockfilePath: string): Promise<(() => Promise<void
     throw new NbstoreError('write-failed', `cannot lock ${lockfilePath}: ${errnoCode(err) ?? String(err)}`, { cause: err });
   }
 }
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}

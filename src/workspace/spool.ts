@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listDir, writeFileAtomic } from './files.js';
+import { listDir, writeFileAtomic } from '../lib/fs.js';
 
 /**
  * Saves waiting to be sent: a snapshot of the notebook's bytes as saved, taken when the store

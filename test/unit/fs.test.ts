@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isNbstoreError } from '../../src/errors.js';
-import { STALE_TEMPORARY_MS, createFileAtomic, sha256, sha256IfExists, writeFileAtomic } from '../../src/files.js';
+import { isNbstoreError } from '../../src/lib/errors.js';
+import { STALE_TEMPORARY_MS, createFileAtomic, sha256, sha256IfExists, writeFileAtomic } from '../../src/lib/fs.js';
 import { tempDir } from '../support/cli.js';
 
 describe('atomic writes', () => {

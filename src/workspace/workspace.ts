@@ -1,22 +1,15 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type PartialSettings, type Settings, resolveSettings, userConfigPath, validateConfigFile } from './config.js';
-import { NbstoreError, errnoCode } from './errors.js';
-import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from './files.js';
-import type { Io } from './io.js';
-import type { Store } from './store/store.js';
+import { NbstoreError, errnoCode } from '../lib/errors.js';
+import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
+import type { TrackedNotebook } from '../history/local-state.js';
+import { joinKey } from '../store/keys.js';
+import { WORKSPACE_DIR, safeLocalPath } from './paths.js';
+import type { Store } from '../store/store.js';
 
-export const WORKSPACE_DIR = '.nbstore';
 const CONFIG_FILE = 'config.json';
-
-/** What nbstore remembers of a tracked notebook: the version the local file was last pushed as
- * or checked out from, and the hashes of those bytes. */
-export interface TrackedNotebook {
-  key: string;
-  base: string;
-  sha256: string;
-  canonical: string;
-}
 
 export interface State {
   notebooks: Record<string, TrackedNotebook>;
@@ -47,15 +40,35 @@ function parseStateFile(text: string, shownAs: string): { path: string; notebook
  * finds `.git`. Notebook paths are workspace-relative with '/' separators; a notebook at path p
  * lives in the store at `<workspace_prefix>/p`.
  */
+/** What finding a workspace reads of its surroundings (the CLI's Io has both). */
+export interface Surroundings {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
 export class Workspace {
   private store?: Promise<Store>;
   private stateDirMade?: Promise<string | undefined>;
+  private authorName?: string;
 
   constructor(
     readonly root: string,
     readonly settings: Settings,
     readonly env: NodeJS.ProcessEnv = {},
   ) {}
+
+  /** Who pushes from here. Asked of the system once: that costs more than the rest of a bulk
+   * push's local work on a notebook. */
+  author(): string {
+    if (this.authorName === undefined) {
+      try {
+        this.authorName = this.settings.author || this.env.USER || userInfo().username;
+      } catch {
+        this.authorName = 'unknown';
+      }
+    }
+    return this.authorName;
+  }
 
   get dir(): string {
     return join(this.root, WORKSPACE_DIR);
@@ -71,19 +84,19 @@ export class Workspace {
   }
 
   /** Finds the workspace that holds `io.cwd`; fails with a line that says to run `nbstore init`. */
-  static async find(io: Io, flags: PartialSettings = {}): Promise<Workspace> {
+  static async find(io: Surroundings, flags: PartialSettings = {}): Promise<Workspace> {
     const root = await findRoot(io.cwd);
     if (!root) throw new NbstoreError('not-a-workspace', 'not an nbstore workspace (or any parent directory); run `nbstore init` first');
     return Workspace.load(root, io, flags);
   }
 
-  static async load(root: string, io: Io, flags: PartialSettings = {}): Promise<Workspace> {
+  static async load(root: string, io: Surroundings, flags: PartialSettings = {}): Promise<Workspace> {
     const config = await readConfig(join(root, WORKSPACE_DIR, CONFIG_FILE), `${WORKSPACE_DIR}/${CONFIG_FILE}`);
     return Workspace.withConfig(root, io, flags, config ?? {});
   }
 
   /** A workspace at `root` with the given workspace config (before `nbstore init` writes it). */
-  static async withConfig(root: string, io: Io, flags: PartialSettings, config: PartialSettings): Promise<Workspace> {
+  static async withConfig(root: string, io: Surroundings, flags: PartialSettings, config: PartialSettings): Promise<Workspace> {
     const user = await readConfig(userConfigPath(io.env), userConfigPath(io.env));
     return new Workspace(root, resolveSettings({ flags, env: io.env, workspace: config, user: user ?? {} }), io.env);
   }
@@ -143,7 +156,9 @@ export class Workspace {
 
   /** The store, opened once; the S3 SDK is loaded only here, only for S3 workspaces. */
   openStore(): Promise<Store> {
-    this.store ??= import('./store/open.js').then(({ openStore }) => openStore(this));
+    this.store ??= import('../store/open.js').then(({ openStore, embeddedStoreDir }) =>
+      openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env),
+    );
     return this.store;
   }
 
@@ -188,29 +203,6 @@ export class Workspace {
   withNotebookLock<T>(rel: string, fn: () => Promise<T>): Promise<T> {
     return withLock(this.locksDir, this.absolutePath(rel), fn);
   }
-}
-
-/** Folders a path from the bucket may never write into, at any depth (compared ignoring case). */
-const FORBIDDEN_SEGMENTS = new Set([WORKSPACE_DIR, '.git']);
-
-/**
- * `rel` (a '/'-separated path taken from `key`) if it names a file strictly inside the directory it
- * is joined to (the workspace, or the folder a clone writes into); otherwise fails with
- * `unsafe-key`. Nothing in it may climb out (`..`), be empty or `.`, hold a NUL or a backslash,
- * or enter `.nbstore` or `.git`.
- */
-export function safeLocalPath(rel: string, key: string): string {
-  const bad = rel.split('/').find((part) => part === '' || part === '.' || part === '..' || /[\\\0]/.test(part) || FORBIDDEN_SEGMENTS.has(part.toLowerCase()));
-  if (bad !== undefined) {
-    const what = bad === '' ? 'an empty segment' : JSON.stringify(bad);
-    throw new NbstoreError('unsafe-key', `${JSON.stringify(key)}: refusing a key with ${what} in its path (nbstore writes only inside the workspace or the folder it clones into, never in .nbstore or .git)`);
-  }
-  return rel;
-}
-
-/** Joins key parts as bookstore does: no empty parts, no leading slashes. */
-export function joinKey(...parts: string[]): string {
-  return parts.flatMap((part) => part.split('/')).filter((part) => part !== '').join('/');
 }
 
 async function findRoot(start: string): Promise<string | undefined> {

@@ -1,11 +1,13 @@
-import type { Settings } from './config.js';
-import { type NbstoreError, isNbstoreError } from './errors.js';
-import { mapLimit, readIfExists, sha256 } from './files.js';
-import { canonicalOf } from './notebook/notebook.js';
-import { spoolEntries } from './spool.js';
-import type { Store } from './store/store.js';
-import { headLatest, holdsContent } from './uploader.js';
-import type { TrackedNotebook, Workspace } from './workspace.js';
+import type { Settings } from '../workspace/config.js';
+import { type NbstoreError, isNbstoreError } from '../lib/errors.js';
+import { readIfExists, sha256 } from '../lib/fs.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { canonicalOf } from '../notebook/notebook.js';
+import { spoolEntries } from '../workspace/spool.js';
+import type { Store } from '../store/store.js';
+import { headLatest, holdsContent } from '../history/versions.js';
+import { type NotebookFacts, type NotebookState, classifyNotebook } from '../history/local-state.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 /** bookstore's default endpoint, which nbstore means by an empty `s3_endpoint_url`. */
 const AWS_ENDPOINT = 'https://s3.amazonaws.com';
@@ -86,40 +88,6 @@ async function listingSays(store: Store, prefix: string, code: NbstoreError['cod
   } catch (err) {
     return isNbstoreError(err, code);
   }
-}
-
-export type NotebookState = 'unmodified' | 'modified' | 'not pushed' | 'behind' | 'diverged' | 'missing';
-
-/** What `status` knows of one notebook. */
-export interface NotebookFacts {
-  /** The notebook's key (`<workspace_prefix>/<path>`). */
-  key: string;
-  tracked?: TrackedNotebook;
-  /** The local file's hashes (canonical: undefined when it does not parse); undefined: no file. */
-  local?: { sha256: string; canonical?: string };
-  /** The latest version id at `key`: undefined when there is none; null when the store could not be asked. */
-  latest: string | undefined | null;
-  /** For a file not tracked at `key`: whether the latest version holds its content. */
-  matchesLatest?: boolean;
-  /** Saves of it waiting in the spool. */
-  spooled: number;
-}
-
-/**
- * One notebook's state, as git's status would put it. `modified`: local changes (or saves in the
- * spool) on top of the version it came from; `behind`: someone pushed a newer version; `diverged`:
- * both; `not pushed`: no version at its key. A clone tracked against another key (from the
- * published prefix) is compared with the latest version at its own key.
- */
-export function classifyNotebook(facts: NotebookFacts): NotebookState {
-  const { local, latest } = facts;
-  if (!local) return 'missing';
-  const tracked = facts.tracked?.key === facts.key ? facts.tracked : undefined;
-  const changed = facts.spooled > 0 || (tracked ? local.sha256 !== tracked.sha256 && local.canonical !== tracked.canonical : facts.matchesLatest !== true);
-  if (latest === undefined) return 'not pushed';
-  const behind = latest !== null && tracked !== undefined && latest !== tracked.base;
-  if (changed) return behind ? 'diverged' : 'modified';
-  return behind ? 'behind' : 'unmodified';
 }
 
 export interface NotebookStatus {

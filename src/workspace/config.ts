@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { NbstoreError } from './errors.js';
+import { NbstoreError } from '../lib/errors.js';
+import { joinKey } from '../store/keys.js';
 
 /**
  * Settings, named as nteract bookstore names them so that a team's bookstore configuration
@@ -76,7 +77,7 @@ function coerce(name: SettingName, value: unknown, where: string): Settings[Sett
     return value;
   }
   if (typeof value !== 'string') throw new NbstoreError('bad-config', `${where}: ${name} must be a string`);
-  return name.endsWith('_prefix') ? normalisePrefix(value) : value;
+  return name.endsWith('_prefix') ? joinKey(value) : value;
 }
 
 /** Checks a parsed config file and keeps only known settings. */
@@ -92,11 +93,6 @@ export function validateConfigFile(data: unknown, where: string): PartialSetting
     out[name] = coerce(name as SettingName, value, where);
   }
   return out as PartialSettings;
-}
-
-/** Prefixes are joined as bookstore joins them: no leading or trailing slashes. */
-export function normalisePrefix(prefix: string): string {
-  return prefix.split('/').filter((part) => part !== '').join('/');
 }
 
 export interface SettingSources {
@@ -130,4 +126,14 @@ function definedOnly(layer: PartialSettings): PartialSettings {
 export function userConfigPath(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(base, 'nbstore', 'config.json');
+}
+
+/** `s3://bucket[/prefix]`, as `init` and `clone` take a store. */
+export function parseStoreUrl(url: string): { bucket: string; prefix?: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!match) throw new NbstoreError('usage', `${url}: a store is s3://bucket[/prefix], or nothing for the embedded store`);
+  const bucket = match[1] as string;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new NbstoreError('usage', `${bucket}: not a valid S3 bucket name`);
+  const prefix = joinKey(match[2] ?? '');
+  return prefix ? { bucket, prefix } : { bucket };
 }

@@ -1,8 +1,8 @@
-import { NbstoreError } from '../errors.js';
+import { NbstoreError } from '../lib/errors.js';
 import type { Store, VersionInfo } from '../store/store.js';
-import { findVersion, findVersionAnywhere } from '../versions.js';
-import type { Workspace } from '../workspace.js';
-import type { CommandContext } from './command.js';
+import { findVersion, findVersionAnywhere } from '../history/versions.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { CommandContext } from '../cli/command.js';
 
 export interface Located {
   workspace: Workspace;

@@ -1,13 +1,16 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { NbstoreError, isNbstoreError } from './errors.js';
-import { createFileAtomic, mapLimit } from './files.js';
-import { type ExaminedNotebook, checkNotebook, examineNotebook } from './notebook/notebook.js';
-import { parseRevision, resolveRevision } from './revision.js';
-import { openBucket } from './store/open.js';
-import { type Store, type VersionInfo, collect } from './store/store.js';
-import { listHistory, readVerified } from './versions.js';
-import { type Workspace, joinKey, safeLocalPath } from './workspace.js';
+import { NbstoreError, isNbstoreError } from '../lib/errors.js';
+import { createFileAtomic } from '../lib/fs.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { type ExaminedNotebook, checkNotebook, examineNotebook } from '../notebook/notebook.js';
+import { parseRevision, resolveRevision } from '../history/revision.js';
+import { openBucket } from '../store/open.js';
+import { type Store, type VersionInfo, collect } from '../store/store.js';
+import { listHistory, readVerified } from '../history/versions.js';
+import { joinKey } from '../store/keys.js';
+import { safeLocalPath } from '../workspace/paths.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 /**
  * Cloning: writing a stored notebook to a new local file, as bookstore's clone does, never over
@@ -42,7 +45,7 @@ export async function openOrigin(workspace: Workspace, bucket?: string): Promise
   const own = bucket === undefined || (workspace.settings.store === 's3' && bucket === workspace.settings.s3_bucket);
   return own
     ? { store: await workspace.openStore(), trackable: true, label: '' }
-    : { store: await openBucket(workspace, bucket), trackable: false, label: `s3://${bucket}/` };
+    : { store: await openBucket(workspace.settings, bucket, workspace.cacheDir, workspace.env), trackable: false, label: `s3://${bucket}/` };
 }
 
 /**

@@ -1,9 +1,11 @@
-import { NbstoreError, isNbstoreError } from './errors.js';
-import { mapLimit, sha256 } from './files.js';
+import { NbstoreError, isNbstoreError } from '../lib/errors.js';
+import { sha256 } from '../lib/fs.js';
+import { mapLimit } from '../lib/concurrency.js';
 import { type Revision, parseRevision, resolveRevision, shortIds } from './revision.js';
-import { META } from './store/metadata.js';
-import { formatTime } from './time.js';
-import { type Store, type StoredVersion, type VersionInfo, collect, versionsOfKey } from './store/store.js';
+import { META } from '../store/metadata.js';
+import { formatTime } from '../lib/time.js';
+import { canonicalOf } from '../notebook/notebook.js';
+import { type Store, type StoredVersion, type VersionInfo, type VersionMeta, collect, versionsOfKey } from '../store/store.js';
 
 /** One entry of a notebook's history as nbstore shows it. */
 export interface HistoryEntry {
@@ -123,4 +125,23 @@ export async function readVerified(store: Store, key: string, versionId?: string
     throw new NbstoreError('checksum-mismatch', `${key}@${version.info.versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
   }
   return recorded ? { ...version, sha256: recorded } : version;
+}
+
+/** The latest version of `key`, or undefined when there is none (or it is deleted). */
+export async function headLatest(store: Store, key: string): Promise<VersionMeta | undefined> {
+  try {
+    return await store.head(key);
+  } catch (err) {
+    if (isNbstoreError(err, 'not-found')) return undefined;
+    throw err;
+  }
+}
+
+/** Whether `version` holds a notebook whose canonical JSON hashes to `canonical`. */
+export async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
+  const recorded = version.metadata[META.canonical];
+  if (recorded) return recorded === canonical;
+  // Written by another tool: compare the content itself.
+  const { body } = await store.get(version.key, version.versionId);
+  return canonicalOf(body, version.key) === canonical;
 }

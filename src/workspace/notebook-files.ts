@@ -1,7 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { NbstoreError } from './errors.js';
-import { WORKSPACE_DIR, type Workspace } from './workspace.js';
+import { NbstoreError } from '../lib/errors.js';
+import { readUserFile } from '../lib/fs.js';
+import { MAX_NOTEBOOK_BYTES } from '../notebook/notebook.js';
+import { WORKSPACE_DIR } from './paths.js';
+import type { Workspace } from './workspace.js';
 
 /** Folders never searched for notebooks: Jupyter's checkpoints, hidden and tool folders. */
 const SKIPPED_DIRS = new Set(['.ipynb_checkpoints', WORKSPACE_DIR, 'node_modules', '.git', '__pycache__']);
@@ -39,4 +42,14 @@ async function findNotebooks(dir: string): Promise<string[]> {
     }
   }
   return out.sort();
+}
+
+/** Reads a local notebook's bytes: it exists, is a file, and is within the size limit. */
+export async function readNotebookBytes(abs: string, shownAs: string): Promise<Buffer> {
+  const info = await stat(abs).catch(() => undefined);
+  if (info?.isDirectory()) throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`);
+  if (info && info.size > MAX_NOTEBOOK_BYTES) {
+    throw new NbstoreError('too-large', `${shownAs}: ${info.size} bytes is over nbstore's limit of ${MAX_NOTEBOOK_BYTES} bytes (256 MiB)`);
+  }
+  return readUserFile(abs, shownAs);
 }

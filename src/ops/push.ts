@@ -1,12 +1,14 @@
-import { stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { NbstoreError, isNbstoreError } from './errors.js';
-import { mapLimit, readUserFile, sha256 } from './files.js';
-import { type ExaminedNotebook, MAX_NOTEBOOK_BYTES, canonicalOf, examineNotebook } from './notebook/notebook.js';
-import { addToSpool, readSpooledBody, removeFromSpool, spoolEntries, type SpoolEntry } from './spool.js';
-import { META } from './store/metadata.js';
-import type { Store, VersionMeta } from './store/store.js';
-import type { Workspace } from './workspace.js';
+import { NbstoreError, isNbstoreError } from '../lib/errors.js';
+import { sha256 } from '../lib/fs.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
+import { classifyNotebook } from '../history/local-state.js';
+import { headLatest, holdsContent } from '../history/versions.js';
+import { META } from '../store/metadata.js';
+import type { Store } from '../store/store.js';
+import { readNotebookBytes } from '../workspace/notebook-files.js';
+import { addToSpool, readSpooledBody, removeFromSpool, spoolEntries, type SpoolEntry } from '../workspace/spool.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 export interface PushOptions {
   message?: string;
@@ -25,33 +27,6 @@ export interface PushResult {
 /** Failures that mean "the store is not there right now", after which a save is spooled. */
 function isOffline(err: unknown): boolean {
   return isNbstoreError(err) && (err.code === 'endpoint-unreachable' || err.code === 'timeout' || err.code === 's3-error');
-}
-
-/** Authors by workspace: asking the system for the user name costs more than the rest of a
- * bulk push's local work on a notebook. */
-const authors = new WeakMap<Workspace, string>();
-
-export function authorOf(workspace: Workspace): string {
-  let author = authors.get(workspace);
-  if (author === undefined) {
-    try {
-      author = workspace.settings.author || workspace.env.USER || userInfo().username;
-    } catch {
-      author = 'unknown';
-    }
-    authors.set(workspace, author);
-  }
-  return author;
-}
-
-/** Reads a local notebook's bytes: it exists, is a file, and is within the size limit. */
-export async function readNotebookBytes(abs: string, shownAs: string): Promise<Buffer> {
-  const info = await stat(abs).catch(() => undefined);
-  if (info?.isDirectory()) throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`);
-  if (info && info.size > MAX_NOTEBOOK_BYTES) {
-    throw new NbstoreError('too-large', `${shownAs}: ${info.size} bytes is over nbstore's limit of ${MAX_NOTEBOOK_BYTES} bytes (256 MiB)`);
-  }
-  return readUserFile(abs, shownAs);
 }
 
 /**
@@ -107,7 +82,7 @@ async function spoolSave(workspace: Workspace, rel: string, notebook: ExaminedNo
     const previous = await readSpooledBody(workspace.spoolDir, newest).catch(() => undefined);
     if (previous && sha256(previous) === notebook.sha256) return;
   }
-  await addToSpool(workspace.spoolDir, { path: rel, savedAt, author: authorOf(workspace), ...(message ? { message } : {}) }, notebook.bytes);
+  await addToSpool(workspace.spoolDir, { path: rel, savedAt, author: workspace.author(), ...(message ? { message } : {}) }, notebook.bytes);
 }
 
 async function deliverSpooled(workspace: Workspace, store: Store, rel: string): Promise<number> {
@@ -140,9 +115,11 @@ async function upload(
 ): Promise<Omit<PushResult, 'delivered'>> {
   const key = workspace.keyFor(rel);
   const tracked = await workspace.tracked(rel);
+  const local = { sha256: digest, canonical };
+  // Pushed or checked out from here before: the state alone says whether anything changed.
   let parent = tracked?.key === key ? tracked.base : undefined;
-  if (tracked?.key === key && tracked.canonical === canonical) {
-    return { path: rel, status: 'up-to-date', versionId: tracked.base };
+  if (parent !== undefined && classifyNotebook({ key, tracked, local, latest: null, spooled: 0 }) === 'unmodified') {
+    return { path: rel, status: 'up-to-date', versionId: parent };
   }
   if (parent === undefined) {
     // Not pushed from here before: the latest version in the store is the parent, and may
@@ -150,14 +127,15 @@ async function upload(
     const latest = await headLatest(store, key);
     if (latest) {
       parent = latest.versionId;
-      if (await holdsContent(store, latest, canonical)) {
+      const matchesLatest = await holdsContent(store, latest, canonical);
+      if (classifyNotebook({ key, tracked, local, latest: latest.versionId, matchesLatest, spooled: 0 }) === 'unmodified') {
         await workspace.track(rel, { key, base: latest.versionId, sha256: digest, canonical });
         return { path: rel, status: 'up-to-date', versionId: latest.versionId };
       }
     }
   }
   const metadata: Record<string, string> = {
-    [META.author]: save.author ?? authorOf(workspace),
+    [META.author]: save.author ?? workspace.author(),
     [META.sha256]: digest,
     [META.canonical]: canonical,
   };
@@ -167,23 +145,4 @@ async function upload(
   const version = await store.put(key, bytes, metadata);
   await workspace.track(rel, { key, base: version.versionId, sha256: digest, canonical });
   return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };
-}
-
-/** The latest version of `key`, or undefined when there is none (or it is deleted). */
-export async function headLatest(store: Store, key: string): Promise<VersionMeta | undefined> {
-  try {
-    return await store.head(key);
-  } catch (err) {
-    if (isNbstoreError(err, 'not-found')) return undefined;
-    throw err;
-  }
-}
-
-/** Whether `version` holds a notebook whose canonical JSON hashes to `canonical`. */
-export async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
-  const recorded = version.metadata[META.canonical];
-  if (recorded) return recorded === canonical;
-  // Written by another tool: compare the content itself.
-  const { body } = await store.get(version.key, version.versionId);
-  return canonicalOf(body, version.key) === canonical;
 }

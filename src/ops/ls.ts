@@ -1,7 +1,7 @@
-import { isNbstoreError } from './errors.js';
-import { mapLimit } from './files.js';
-import { type Store, collect } from './store/store.js';
-import { fromMetadata } from './versions.js';
+import { isNbstoreError } from '../lib/errors.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { type Store, collect } from '../store/store.js';
+import { fromMetadata } from '../history/versions.js';
 
 /** A notebook as `ls` shows it: its latest version. */
 export interface ListedNotebook {

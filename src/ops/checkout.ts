@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { NbstoreError } from './errors.js';
-import { readIfExists, sha256, sha256IfExists, writeFileAtomic } from './files.js';
-import { canonicalOf, checkNotebook, examineNotebook } from './notebook/notebook.js';
-import { spoolEntries } from './spool.js';
-import type { Store, VersionInfo } from './store/store.js';
-import { readVerified } from './versions.js';
-import type { TrackedNotebook, Workspace } from './workspace.js';
+import { NbstoreError } from '../lib/errors.js';
+import { readIfExists, sha256, sha256IfExists, writeFileAtomic } from '../lib/fs.js';
+import { canonicalOf, checkNotebook, examineNotebook } from '../notebook/notebook.js';
+import { spoolEntries } from '../workspace/spool.js';
+import type { Store, VersionInfo } from '../store/store.js';
+import { classifyNotebook } from '../history/local-state.js';
+import { readVerified } from '../history/versions.js';
+import type { TrackedNotebook } from '../history/local-state.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 export interface CheckoutOptions {
   force?: boolean;
@@ -61,11 +63,15 @@ export async function writeVersionTo(store: Store, version: VersionInfo, abs: st
   await writeFileAtomic(abs, body);
 }
 
+/** Refuses unless the local file holds its tracked base's content, or the version's (`target`). */
 async function refuseUnsaved(rel: string, abs: string, localDigest: string, tracked: TrackedNotebook | undefined, target: string): Promise<void> {
-  if (tracked && localDigest === tracked.sha256) return;
+  // The hash alone settles it for a file untouched since its base, without reading it again.
+  if (tracked && classifyNotebook({ key: tracked.key, tracked, local: { sha256: localDigest }, latest: null, spooled: 0 }) === 'unmodified') return;
   const local = await readIfExists(abs);
-  const localCanonical = local && canonicalOf(local, rel);
-  if (localCanonical !== undefined && (localCanonical === tracked?.canonical || localCanonical === target)) return;
+  const canonical = local && canonicalOf(local, rel);
+  const key = tracked?.key ?? rel;
+  const state = classifyNotebook({ key, tracked, local: { sha256: localDigest, canonical }, latest: null, spooled: 0 });
+  if (state === 'unmodified' || (canonical !== undefined && canonical === target)) return;
   throw new NbstoreError(
     'local-changes',
     tracked

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NbstoreError, errnoCode } from './errors.js';
-import { exists, writeFileAtomic } from './files.js';
+import { NbstoreError, errnoCode } from '../lib/errors.js';
+import { exists, writeFileAtomic } from '../lib/fs.js';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 
 /** The Jupyter config files the hook goes in: Jupyter Server (JupyterLab, Notebook 7) and classic Notebook. */
 export const JUPYTER_CONFIG_FILES = ['jupyter_server_config.py', 'jupyter_notebook_config.py'] as const;
@@ -24,9 +24,9 @@ export interface HookTarget {
 /** This nbstore: the node running it, its bin/nbstore.js and its hooks/ directory. */
 export function currentTarget(): HookTarget {
   return {
-    hooks: fileURLToPath(new URL('../../hooks', import.meta.url)),
+    hooks: join(PACKAGE_ROOT, 'hooks'),
     node: process.execPath,
-    nbstore: fileURLToPath(new URL('../../bin/nbstore.js', import.meta.url)),
+    nbstore: join(PACKAGE_ROOT, 'bin', 'nbstore.js'),
   };
 }
 

@@ -1,8 +1,8 @@
-import { NbstoreError } from './errors.js';
-import type { Store, VersionInfo } from './store/store.js';
-import { readNotebookBytes } from './uploader.js';
-import { findVersions, readVerified } from './versions.js';
-import type { Workspace } from './workspace.js';
+import { NbstoreError } from '../lib/errors.js';
+import type { Store, VersionInfo } from '../store/store.js';
+import { readNotebookBytes } from '../workspace/notebook-files.js';
+import { findVersions, readVerified } from '../history/versions.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 /** One side of a diff: a stored version, or the local file, and what was read of it. */
 export interface DiffSide<T> {

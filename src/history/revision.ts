@@ -1,5 +1,5 @@
-import { NbstoreError } from './errors.js';
-import type { VersionInfo } from './store/store.js';
+import { NbstoreError } from '../lib/errors.js';
+import type { VersionInfo } from '../store/store.js';
 
 /**
  * What a user may name a version by:

@@ -2,8 +2,8 @@
  * What `nbstore browse` shows, and the source it asks for it. The source (src/browse.ts) talks
  * to the store and the workspace; the components under ui/ only call it.
  */
-import type { NotebookObject } from '../src/listing.js';
-import type { HistoryEntry } from '../src/versions.js';
+import type { NotebookObject } from './ls.js';
+import type { HistoryEntry } from '../history/versions.js';
 
 /** Which prefix the notebook list shows: the workspace's drafts or their published copies. */
 export type Scope = 'workspace' | 'published';

@@ -1,0 +1,48 @@
+/**
+ * The one decision of how a local notebook stands against the store. Pure: callers gather the
+ * facts (file hashes, the state record, the latest version) and act on the answer.
+ */
+
+/** What nbstore remembers of a tracked notebook: the version the local file was last pushed as
+ * or checked out from, and the hashes of those bytes. */
+export interface TrackedNotebook {
+  key: string;
+  base: string;
+  sha256: string;
+  canonical: string;
+}
+
+export type NotebookState = 'unmodified' | 'modified' | 'not pushed' | 'behind' | 'diverged' | 'missing';
+
+/** What is known of one notebook, locally and in the store. */
+export interface NotebookFacts {
+  /** The notebook's key (`<workspace_prefix>/<path>`). */
+  key: string;
+  tracked?: TrackedNotebook;
+  /** The local file's hashes (canonical: undefined when it does not parse); undefined: no file. */
+  local?: { sha256: string; canonical?: string };
+  /** The latest version id at `key`: undefined when there is none; null when the store could not be asked. */
+  latest: string | undefined | null;
+  /** For a file not tracked at `key`: whether the latest version holds its content. */
+  matchesLatest?: boolean;
+  /** Saves of it waiting in the spool. */
+  spooled: number;
+}
+
+/**
+ * One notebook's state, as git's status would put it. Every verb that asks "is the local file
+ * the stored version?" (push, checkout, publish, status, browse) asks this function. `modified`: local changes (or saves in the
+ * spool) on top of the version it came from; `behind`: someone pushed a newer version; `diverged`:
+ * both; `not pushed`: no version at its key. A clone tracked against another key (from the
+ * published prefix) is compared with the latest version at its own key.
+ */
+export function classifyNotebook(facts: NotebookFacts): NotebookState {
+  const { local, latest } = facts;
+  if (!local) return 'missing';
+  const tracked = facts.tracked?.key === facts.key ? facts.tracked : undefined;
+  const changed = facts.spooled > 0 || (tracked ? local.sha256 !== tracked.sha256 && local.canonical !== tracked.canonical : facts.matchesLatest !== true);
+  if (latest === undefined) return 'not pushed';
+  const behind = latest !== null && tracked !== undefined && latest !== tracked.base;
+  if (changed) return behind ? 'diverged' : 'modified';
+  return behind ? 'behind' : 'unmodified';
+}
