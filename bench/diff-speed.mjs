@@ -14,7 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { cells: { type: 'string', default: '1000' }, mb: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' }, 'no-ids': { type: 'boolean', default: false } },
+  options: {
+    cells: { type: 'string', default: '1000' },
+    mb: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '5' },
+    'no-ids': { type: 'boolean', default: false },
+  },
 });
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(repo, 'bin', 'nbstore.js');
@@ -25,14 +30,35 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const dir = mkdtempSync(join(tmpdir(), 'nbstore-bench-'));
 const env = { ...process.env, HOME: dir, NO_COLOR: '1' };
 // Each nbstore reports its CPU time on exit: on a busy machine wall time also counts waiting for a core.
-const reportCpu = `data:text/javascript,${encodeURIComponent('process.on("exit", () => { const u = process.cpuUsage(); process.stderr.write(`cpu ${(u.user + u.system) / 1000}\\n`); });')}`;
+const cpuReporter =
+  'process.on("exit", () => { const u = process.cpuUsage(); process.stderr.write("cpu " + (u.user + u.system) / 1000 + "\\n"); });';
+const reportCpu = `data:text/javascript,${encodeURIComponent(cpuReporter)}`;
 const nbstore = (...args) => {
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['--import', reportCpu, bin, ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const result = spawnSync(process.execPath, ['--import', reportCpu, bin, ...args], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (result.status !== 0) throw new Error(`nbstore ${args.join(' ')}: ${result.stderr}`);
   return { ms: performance.now() - started, cpu: Number(/^cpu (\S+)$/m.exec(result.stderr)?.[1]), stdout: result.stdout };
 };
-const make = (...args) => execFileSync(process.execPath, [join(repo, 'bench', 'make-notebook.mjs'), join(dir, 'big.ipynb'), '--cells', values.cells, '--mb', values.mb, ...(values['no-ids'] ? ['--no-ids'] : []), ...args], { stdio: 'inherit' });
+const make = (...args) =>
+  execFileSync(
+    process.execPath,
+    [
+      join(repo, 'bench', 'make-notebook.mjs'),
+      join(dir, 'big.ipynb'),
+      '--cells',
+      values.cells,
+      '--mb',
+      values.mb,
+      ...(values['no-ids'] ? ['--no-ids'] : []),
+      ...args,
+    ],
+    { stdio: 'inherit' },
+  );
 
 const bucket = `nbstore-bench-${Date.now().toString(36)}`;
 nbstore('init', `s3://${bucket}`, '--endpoint-url', endpoint, '--create-bucket');
@@ -100,7 +126,7 @@ for (let run = 0; run < Number(values.runs); run++) {
 }
 const row = (name, xs) => `${name.padEnd(44)} median ${median(xs).toFixed(0).padStart(5)} ms   (${xs.map((x) => x.toFixed(0)).join(', ')})`;
 process.stdout.write(
-  [
+  `${[
     `diff of two versions of a ${values.cells}-cell notebook (${values['no-ids'] ? 'no ids' : 'ids'}) on ${endpoint}, ${values.runs} runs`,
     row('nbstore diff, empty cache (total)', m.cold),
     row('  CPU time of that process', m.coldCpu),
@@ -113,6 +139,6 @@ process.stdout.write(
     row('nbstore diff again, cached (no network)', m.warm),
     row('  CPU time of that process', m.warmCpu),
     `${output.split('\n').length - 1} lines of diff`,
-  ].join('\n') + '\n',
+  ].join('\n')}\n`,
 );
 rmSync(dir, { recursive: true, force: true });

@@ -12,8 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { ok, tempDir, testEnv } = await import(join(root, 'dist/test/support/cli.js'));
@@ -39,7 +39,11 @@ for (const script of ['ceph-rgw-up', 'jupyter-up']) {
 function notebookOfSize(bytes, marker) {
   const notebook = notebookSaying(marker);
   notebook.cells[1].outputs = [
-    { output_type: 'display_data', metadata: {}, data: { 'image/png': Buffer.alloc(Math.floor(bytes * 0.7), 7).toString('base64'), 'text/plain': ['<Figure>'] } },
+    {
+      output_type: 'display_data',
+      metadata: {},
+      data: { 'image/png': Buffer.alloc(Math.floor(bytes * 0.7), 7).toString('base64'), 'text/plain': ['<Figure>'] },
+    },
   ];
   return notebook;
 }
@@ -115,7 +119,9 @@ for i in range(count):
     time.sleep(0.05)
 print(json.dumps(times))
 `;
-  return JSON.parse(execFileSync(jupyterPython(), ['-c', script, file, String(count)], { encoding: 'utf8', env: { ...ws.env, PYTHONPATH: '' } }));
+  return JSON.parse(
+    execFileSync(jupyterPython(), ['-c', script, file, String(count)], { encoding: 'utf8', env: { ...ws.env, PYTHONPATH: '' } }),
+  );
 }
 
 const plain = await server(false);
@@ -142,15 +148,23 @@ try {
 // Every save of the hooked server changed the notebook: each must have become a version.
 const versions = JSON.parse(await hooked.ws.ok('log', notebookName(CASES[0]), '--json')).length;
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-console.log(`Jupyter save round trip (PUT /api/contents), ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpu}), Node ${process.version}, ${execFileSync(jupyterPython(), ['-c', 'import jupyter_server; print("Jupyter Server", jupyter_server.__version__)'], { encoding: 'utf8' }).trim()}, local Ceph RGW, load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end; ${SAVES} saves per column`);
+console.log(
+  `Jupyter save round trip (PUT /api/contents), ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpu}), Node ${process.version}, ${execFileSync(jupyterPython(), ['-c', 'import jupyter_server; print("Jupyter Server", jupyter_server.__version__)'], { encoding: 'utf8' }).trim()}, local Ceph RGW, load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end; ${SAVES} saves per column`,
+);
 console.log('');
 console.log('| case | without hook: median / p95 | with hook: median / p95 | hook adds: median / p95 |');
 console.log('|---|---|---|---|');
 for (const r of results) {
-  if (r.without) console.log(`| ${r.case} | ${ms(r.without.median)} / ${ms(r.without.p95)} | ${ms(r.with.median)} / ${ms(r.with.p95)} | ${ms(r.addedMedian)} / ${ms(r.addedP95)} |`);
+  if (r.without)
+    console.log(
+      `| ${r.case} | ${ms(r.without.median)} / ${ms(r.without.p95)} | ${ms(r.with.median)} / ${ms(r.with.p95)} | ${ms(r.addedMedian)} / ${ms(r.addedP95)} |`,
+    );
   else console.log(`| ${r.case} | | ${ms(r.with.median)} / ${ms(r.with.p95)} | |`);
 }
 console.log('');
 console.log(`versions the hook made of the first case's notebook: ${versions} of its ${SAVES + WARM_UP} saves`);
 mkdirSync(join(root, 'bench', 'out'), { recursive: true });
-writeFileSync(join(root, 'bench', 'out', 'jupyter-save.json'), `${JSON.stringify({ date: new Date().toISOString(), saves: SAVES, results }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'bench', 'out', 'jupyter-save.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), saves: SAVES, results }, null, 2)}\n`,
+);

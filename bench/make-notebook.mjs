@@ -41,9 +41,16 @@ function random(seed) {
 }
 const rand = random(Number(values.seed));
 const pick = (items, r = rand) => items[Math.floor(r() * items.length)];
-const WORDS = 'revenue churn cohort region model feature weight loss epoch sample mean median variance customer order basket price margin forecast trend season'.split(' ');
+const WORDS =
+  'revenue churn cohort region model feature weight loss epoch sample mean median variance customer order basket price margin forecast trend season'.split(
+    ' ',
+  );
 const words = (n, r = rand) => Array.from({ length: n }, () => pick(WORDS, r)).join(' ');
-const lines = (text) => text.split('\n').map((l, i, all) => (i < all.length - 1 ? `${l}\n` : l)).filter((l) => l !== '');
+const lines = (text) =>
+  text
+    .split('\n')
+    .map((l, i, all) => (i < all.length - 1 ? `${l}\n` : l))
+    .filter((l) => l !== '');
 
 function codeSource(i, r = rand) {
   const name = `${pick(WORDS, r)}_${i}`;
@@ -51,7 +58,10 @@ function codeSource(i, r = rand) {
     `# ${words(6, r)}`,
     `${name} = df[df.${pick(WORDS, r)} > ${Math.floor(r() * 100)}]`,
     `${name} = ${name}.groupby('${pick(WORDS, r)}').${pick(['sum', 'mean', 'median', 'count'], r)}()`,
-    ...Array.from({ length: Math.floor(r() * 8) }, () => `${name}['${pick(WORDS, r)}'] = ${name}.${pick(WORDS, r)} * ${(r() * 10).toFixed(2)}`),
+    ...Array.from(
+      { length: Math.floor(r() * 8) },
+      () => `${name}['${pick(WORDS, r)}'] = ${name}.${pick(WORDS, r)} * ${(r() * 10).toFixed(2)}`,
+    ),
     `${name}.head()`,
   ].join('\n');
 }
@@ -61,8 +71,13 @@ function streamText(r = rand) {
 }
 
 function table(r = rand) {
-  const rows = Array.from({ length: 10 }, (_, k) => `<tr><th>${k}</th>${Array.from({ length: 5 }, () => `<td>${(r() * 1000).toFixed(2)}</td>`).join('')}</tr>`);
-  return `<table border="1" class="dataframe"><thead><tr><th></th>${WORDS.slice(0, 5).map((w) => `<th>${w}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const rows = Array.from(
+    { length: 10 },
+    (_, k) => `<tr><th>${k}</th>${Array.from({ length: 5 }, () => `<td>${(r() * 1000).toFixed(2)}</td>`).join('')}</tr>`,
+  );
+  return `<table border="1" class="dataframe"><thead><tr><th></th>${WORDS.slice(0, 5)
+    .map((w) => `<th>${w}</th>`)
+    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function imageData(bytes, r = rand) {
@@ -77,8 +92,19 @@ function makeCell(i, kind, r = rand) {
   if (kind === 'markdown') return { cell_type: 'markdown', id, metadata: {}, source: lines(`## ${words(4, r)}\n\n${words(40, r)}`) };
   const cell = { cell_type: 'code', execution_count: i + 1, id, metadata: {}, outputs: [], source: lines(codeSource(i, r)) };
   if (kind === 'stream') cell.outputs.push({ name: 'stdout', output_type: 'stream', text: lines(streamText(r)) });
-  if (kind === 'table') cell.outputs.push({ data: { 'text/html': [table(r)], 'text/plain': lines(`   ${words(5, r)}\n0  ${(r() * 9).toFixed(3)}`) }, execution_count: i + 1, metadata: {}, output_type: 'execute_result' });
-  if (kind === 'image') cell.outputs.push({ data: { 'image/png': '', 'text/plain': ['<Figure size 640x480 with 1 Axes>'] }, metadata: {}, output_type: 'display_data' });
+  if (kind === 'table')
+    cell.outputs.push({
+      data: { 'text/html': [table(r)], 'text/plain': lines(`   ${words(5, r)}\n0  ${(r() * 9).toFixed(3)}`) },
+      execution_count: i + 1,
+      metadata: {},
+      output_type: 'execute_result',
+    });
+  if (kind === 'image')
+    cell.outputs.push({
+      data: { 'image/png': '', 'text/plain': ['<Figure size 640x480 with 1 Axes>'] },
+      metadata: {},
+      output_type: 'display_data',
+    });
   return cell;
 }
 
@@ -86,7 +112,10 @@ const KINDS = ['markdown', 'markdown', 'stream', 'stream', 'stream', 'table', 't
 const cells = Array.from({ length: cellCount }, (_, i) => makeCell(i, KINDS[i % KINDS.length]));
 const notebook = {
   cells,
-  metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python', version: '3.11.4' } },
+  metadata: {
+    kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
+    language_info: { name: 'python', version: '3.11.4' },
+  },
   nbformat: 4,
   nbformat_minor: 5,
 };
@@ -106,11 +135,17 @@ if (values.edit) {
     cell.source = lines(`${cell.source.join('')}\n${cell.source[1]?.trimEnd() ?? ''}  # ${words(3, r)}`);
   }
   for (let k = 0; k < Math.ceil(cellCount / 50); k++) {
-    const cell = pick(codeCells().filter((c) => c.outputs.some((o) => o.output_type === 'stream')), r);
+    const cell = pick(
+      codeCells().filter((c) => c.outputs.some((o) => o.output_type === 'stream')),
+      r,
+    );
     cell.outputs[0].text = lines(streamText(r));
   }
   for (let k = 0; k < Math.ceil(cellCount / 100); k++) {
-    const cell = pick(codeCells().filter((c) => c.outputs.some((o) => o.output_type === 'display_data')), r);
+    const cell = pick(
+      codeCells().filter((c) => c.outputs.some((o) => o.output_type === 'display_data')),
+      r,
+    );
     cell.outputs[0].data['image/png'] = imageData(perImage, r);
   }
   for (const cell of codeCells()) {

@@ -71,7 +71,16 @@ const median = (values) => {
 
 /** Writes a generated notebook (bench/make-notebook.mjs) of about `mb` megabytes. */
 function makeNotebook(path, { cells, mb, edit = false }) {
-  run([process.execPath, join(root, 'bench', 'make-notebook.mjs'), path, '--cells', String(cells), '--mb', String(mb), ...(edit ? ['--edit'] : [])]);
+  run([
+    process.execPath,
+    join(root, 'bench', 'make-notebook.mjs'),
+    path,
+    '--cells',
+    String(cells),
+    '--mb',
+    String(mb),
+    ...(edit ? ['--edit'] : []),
+  ]);
 }
 
 /** Changes a notebook in place, so that pushing it stores a new version: the source of `count`
@@ -113,8 +122,14 @@ function main() {
   const endpoint = s3.S3_ENDPOINT;
   const env = { ...process.env, ...s3, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   // rclone 1.60 refuses to start while AWS_CA_BUNDLE is set.
-  const rcloneEnv = { ...env, RCLONE_CONFIG_RGW_TYPE: 's3', RCLONE_CONFIG_RGW_PROVIDER: 'Ceph', RCLONE_CONFIG_RGW_ENDPOINT: endpoint,
-    RCLONE_CONFIG_RGW_ACCESS_KEY_ID: s3.AWS_ACCESS_KEY_ID, RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY: s3.AWS_SECRET_ACCESS_KEY };
+  const rcloneEnv = {
+    ...env,
+    RCLONE_CONFIG_RGW_TYPE: 's3',
+    RCLONE_CONFIG_RGW_PROVIDER: 'Ceph',
+    RCLONE_CONFIG_RGW_ENDPOINT: endpoint,
+    RCLONE_CONFIG_RGW_ACCESS_KEY_ID: s3.AWS_ACCESS_KEY_ID,
+    RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY: s3.AWS_SECRET_ACCESS_KEY,
+  };
   delete rcloneEnv.AWS_CA_BUNDLE;
 
   const bucket = `nbbench-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
@@ -123,7 +138,11 @@ function main() {
   mkdirSync(ws);
   const proxy = startCountingProxy(endpoint);
   const bed = {
-    bucket, work, ws, env, rcloneEnv,
+    bucket,
+    work,
+    ws,
+    env,
+    rcloneEnv,
     aws: (...argv) => ['aws', '--endpoint-url', endpoint, ...argv],
     nbstore: (...argv) => [process.execPath, nbstoreBin, ...argv],
     /** Runs nbstore in the workspace. */
@@ -150,16 +169,41 @@ function main() {
 
 const CASES = {
   version({ nbstore, env }) {
-    compare('`nbstore --version`', '≤ 1.6×', () => run(nbstore('--version'), { env }).ms, '`node -e 0`', () => run([process.execPath, '-e', '0']).ms);
+    compare(
+      '`nbstore --version`',
+      '≤ 1.6×',
+      () => run(nbstore('--version'), { env }).ms,
+      '`node -e 0`',
+      () => run([process.execPath, '-e', '0']).ms,
+    );
   },
 
   log200({ aws, bucket, env, ws, inWs, clearCache, seed, requests, nbstore }) {
     seed('workspace/log200.ipynb', 200);
     const peer = () => run(aws('s3api', 'list-object-versions', '--bucket', bucket, '--prefix', 'workspace/log200.ipynb'), { env }).ms;
     const log = nbstore('log', 'log200.ipynb');
-    compare('`nbstore log` (200 versions, metadata cached)', '≤ 0.35×', () => inWs('log', 'log200.ipynb').ms, '`aws s3api list-object-versions`', peer, () => requests(log));
-    compare('`nbstore log` (200 versions, cold cache)', '≤ 0.35×', () => { clearCache(); return inWs('log', 'log200.ipynb').ms; }, '`aws s3api list-object-versions`', peer,
-      () => { clearCache(); return requests(log); });
+    compare(
+      '`nbstore log` (200 versions, metadata cached)',
+      '≤ 0.35×',
+      () => inWs('log', 'log200.ipynb').ms,
+      '`aws s3api list-object-versions`',
+      peer,
+      () => requests(log),
+    );
+    compare(
+      '`nbstore log` (200 versions, cold cache)',
+      '≤ 0.35×',
+      () => {
+        clearCache();
+        return inWs('log', 'log200.ipynb').ms;
+      },
+      '`aws s3api list-object-versions`',
+      peer,
+      () => {
+        clearCache();
+        return requests(log);
+      },
+    );
     notes.push(`peak memory of \`nbstore log\` of 200 versions: ${mb(peakMemory(log, { env, cwd: ws }))}`);
   },
 
@@ -168,9 +212,20 @@ const CASES = {
     makeNotebook(big, { cells: 300, mb: 5 });
     let edit = 0;
     // A changed notebook each time, so that each push stores a version.
-    compare('`nbstore push` (5 MB notebook)', '≤ 0.5×', () => { editNotebook(big, ++edit); return inWs('push', 'big.ipynb').ms; },
-      '`aws s3 cp`', () => run(aws('s3', 'cp', big, `s3://${bucket}/peer/big.ipynb`), { env }).ms,
-      () => { editNotebook(big, ++edit); return requests(nbstore('push', 'big.ipynb')); });
+    compare(
+      '`nbstore push` (5 MB notebook)',
+      '≤ 0.5×',
+      () => {
+        editNotebook(big, ++edit);
+        return inWs('push', 'big.ipynb').ms;
+      },
+      '`aws s3 cp`',
+      () => run(aws('s3', 'cp', big, `s3://${bucket}/peer/big.ipynb`), { env }).ms,
+      () => {
+        editNotebook(big, ++edit);
+        return requests(nbstore('push', 'big.ipynb'));
+      },
+    );
   },
 
   'push200 clone200'({ bucket, work, ws, rcloneEnv, inWs, clearCache, requests, nbstore }) {
@@ -180,11 +235,28 @@ const CASES = {
     makeNotebook(join(folder, names[0]), { cells: 20, mb: 0.02 });
     for (const name of names.slice(1)) copyFileSync(join(folder, names[0]), join(folder, name));
     let edit = 0;
-    const editAll = () => { edit++; for (const name of names) editNotebook(join(folder, name), edit); };
+    const editAll = () => {
+      edit++;
+      for (const name of names) editNotebook(join(folder, name), edit);
+    };
     if (want('push200')) {
-      compare('`nbstore push` (folder of 200 notebooks)', '≤ 1.0×', () => { editAll(); return inWs('push', 'many').ms; },
-        '`rclone copy --transfers 16`', () => { editAll(); return run(['rclone', 'copy', '--transfers', '16', folder, `rgw:${bucket}/peer/many`], { env: rcloneEnv }).ms; },
-        () => { editAll(); return requests(nbstore('push', 'many')); });
+      compare(
+        '`nbstore push` (folder of 200 notebooks)',
+        '≤ 1.0×',
+        () => {
+          editAll();
+          return inWs('push', 'many').ms;
+        },
+        '`rclone copy --transfers 16`',
+        () => {
+          editAll();
+          return run(['rclone', 'copy', '--transfers', '16', folder, `rgw:${bucket}/peer/many`], { env: rcloneEnv }).ms;
+        },
+        () => {
+          editAll();
+          return requests(nbstore('push', 'many'));
+        },
+      );
     } else {
       inWs('push', 'many');
     }
@@ -192,9 +264,20 @@ const CASES = {
       let clones = 0;
       const target = () => join(work, `clone-${++clones}`);
       // With the version cache emptied each time: every notebook is downloaded, as rclone does.
-      compare('`nbstore clone --prefix` (200 notebooks)', '≤ 1.0×', () => { clearCache(); return inWs('clone', '--prefix', 'workspace/many', target()).ms; },
-        '`rclone copy --transfers 16`', () => run(['rclone', 'copy', '--transfers', '16', `rgw:${bucket}/workspace/many`, target()], { env: rcloneEnv }).ms,
-        () => { clearCache(); return requests(nbstore('clone', '--prefix', 'workspace/many', target())); });
+      compare(
+        '`nbstore clone --prefix` (200 notebooks)',
+        '≤ 1.0×',
+        () => {
+          clearCache();
+          return inWs('clone', '--prefix', 'workspace/many', target()).ms;
+        },
+        '`rclone copy --transfers 16`',
+        () => run(['rclone', 'copy', '--transfers', '16', `rgw:${bucket}/workspace/many`, target()], { env: rcloneEnv }).ms,
+        () => {
+          clearCache();
+          return requests(nbstore('clone', '--prefix', 'workspace/many', target()));
+        },
+      );
     }
   },
 
@@ -207,18 +290,42 @@ const CASES = {
     inWs('push', 'huge.ipynb');
     const [newer, older] = JSON.parse(inWs('log', 'huge.ipynb', '--json').stdout).map((v) => v.versionId);
     const diff = ['diff', 'huge.ipynb', older, newer];
-    compare('`nbstore diff` (1,000 cells, 10 MB; cold cache)', '< 1 s', () => { clearCache(); return inWs(...diff).ms; }, undefined, undefined,
-      () => { clearCache(); return requests(nbstore(...diff)); });
-    compare('`nbstore diff` (1,000 cells, 10 MB; cached)', '< 1 s, no request', () => inWs(...diff).ms, undefined, undefined, () => requests(nbstore(...diff)));
+    compare(
+      '`nbstore diff` (1,000 cells, 10 MB; cold cache)',
+      '< 1 s',
+      () => {
+        clearCache();
+        return inWs(...diff).ms;
+      },
+      undefined,
+      undefined,
+      () => {
+        clearCache();
+        return requests(nbstore(...diff));
+      },
+    );
+    compare(
+      '`nbstore diff` (1,000 cells, 10 MB; cached)',
+      '< 1 s, no request',
+      () => inWs(...diff).ms,
+      undefined,
+      undefined,
+      () => requests(nbstore(...diff)),
+    );
   },
 
   log5000({ aws, bucket, env, ws, inWs, seed, requests, nbstore }) {
     seed('workspace/log5000.ipynb', 5000);
     notes.push(`first \`nbstore log\` of 5,000 versions (metadata of every version fetched): ${ms(inWs('log', 'log5000.ipynb').ms)}`);
     const log = nbstore('log', 'log5000.ipynb');
-    compare('`nbstore log` (5,000 versions, metadata cached)', '≤ 0.5×', () => inWs('log', 'log5000.ipynb').ms,
-      '`aws s3api list-object-versions`', () => run(aws('s3api', 'list-object-versions', '--bucket', bucket, '--prefix', 'workspace/log5000.ipynb'), { env }).ms,
-      () => requests(log));
+    compare(
+      '`nbstore log` (5,000 versions, metadata cached)',
+      '≤ 0.5×',
+      () => inWs('log', 'log5000.ipynb').ms,
+      '`aws s3api list-object-versions`',
+      () => run(aws('s3api', 'list-object-versions', '--bucket', bucket, '--prefix', 'workspace/log5000.ipynb'), { env }).ms,
+      () => requests(log),
+    );
     notes.push(`peak memory of \`nbstore log\` of 5,000 versions: ${mb(peakMemory(log, { env, cwd: ws }))}`);
   },
 
@@ -230,7 +337,9 @@ const CASES = {
     editNotebook(giant, 1, 20);
     inWs('push', 'giant.ipynb');
     const diff = peakMemory(nbstore('diff', 'giant.ipynb', '~1', 'latest', '--stat'), { env, cwd: ws });
-    notes.push(`100 MB notebook (${mb(size)}): peak memory ${mb(push)} for push (${(push / size).toFixed(2)}× the file), ${mb(diff)} for diff (${(diff / size).toFixed(2)}×); goal under 3×`);
+    notes.push(
+      `100 MB notebook (${mb(size)}): peak memory ${mb(push)} for push (${(push / size).toFixed(2)}× the file), ${mb(diff)} for diff (${(diff / size).toFixed(2)}×); goal under 3×`,
+    );
   },
 };
 
@@ -244,7 +353,10 @@ function print() {
     '',
     '| case | nbstore | peer | peer time | nbstore / peer | goal | S3 requests (nbstore) |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${ms(r.nbstore)} | ${r.peerName ?? '—'} | ${ms(r.peer)} | ${r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`} | ${r.goal} | ${r.requests ?? '—'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${ms(r.nbstore)} | ${r.peerName ?? '—'} | ${ms(r.peer)} | ${r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`} | ${r.goal} | ${r.requests ?? '—'} |`,
+    ),
     '',
     ...notes.map((n) => `- ${n}`),
   ];

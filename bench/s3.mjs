@@ -6,13 +6,30 @@ import { client, inParallel, sdk } from '../test/bed/s3-client.mjs';
 
 const [verb, bucket, key, count] = process.argv.slice(2);
 if (verb === 'seed') {
-  await inParallel(Array.from({ length: Number(count) }, (_, i) => i), 16, async (i) => {
-    const body = JSON.stringify({ cells: [{ cell_type: 'code', source: `x = ${i}`, metadata: {}, outputs: [], execution_count: i }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
-    await client.send(new sdk.PutObjectCommand({
-      Bucket: bucket, Key: key, Body: body,
-      Metadata: { 'nbstore-author': 'bench', 'nbstore-message': `version ${i}`, 'nbstore-sha256': createHash('sha256').update(body).digest('hex') },
-    }));
-  });
+  await inParallel(
+    Array.from({ length: Number(count) }, (_, i) => i),
+    16,
+    async (i) => {
+      const body = JSON.stringify({
+        cells: [{ cell_type: 'code', source: `x = ${i}`, metadata: {}, outputs: [], execution_count: i }],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      });
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          Metadata: {
+            'nbstore-author': 'bench',
+            'nbstore-message': `version ${i}`,
+            'nbstore-sha256': createHash('sha256').update(body).digest('hex'),
+          },
+        }),
+      );
+    },
+  );
 } else {
   process.stderr.write('usage: node bench/s3.mjs seed BUCKET KEY N\n');
   process.exit(2);

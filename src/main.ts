@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
-import type { PartialSettings } from './workspace/config.js';
-import { joinKey } from './store/keys.js';
-import { NbstoreError } from './lib/errors.js';
-import { type Io, processIo } from './cli/io.js';
-import { Workspace } from './workspace/workspace.js';
-import { PACKAGE_ROOT } from './lib/package-root.js';
 import type { Command, CommandContext } from './cli/command.js';
+import { type Io, processIo } from './cli/io.js';
 import browse from './commands/browse.js';
 import checkout from './commands/checkout.js';
 import clone from './commands/clone.js';
@@ -20,8 +15,14 @@ import publish from './commands/publish.js';
 import push from './commands/push.js';
 import show from './commands/show.js';
 import status from './commands/status.js';
+import { NbstoreError } from './lib/errors.js';
+import { PACKAGE_ROOT } from './lib/package-root.js';
+import { joinKey } from './store/keys.js';
+import type { PartialSettings } from './workspace/config.js';
+import { Workspace } from './workspace/workspace.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs checks them
 const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse];
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -54,7 +55,8 @@ function flagSettings(args: GlobalArgs): PartialSettings {
   if (args.workspacePrefix !== undefined) flags.workspace_prefix = joinKey(args.workspacePrefix);
   if (args.publishedPrefix !== undefined) flags.published_prefix = joinKey(args.publishedPrefix);
   if (args.maxThreads !== undefined) {
-    if (!Number.isInteger(args.maxThreads) || args.maxThreads < 1) throw new NbstoreError('usage', '--max-threads must be a whole number of at least 1');
+    if (!Number.isInteger(args.maxThreads) || args.maxThreads < 1)
+      throw new NbstoreError('usage', '--max-threads must be a whole number of at least 1');
     flags.max_threads = args.maxThreads;
   }
   return flags;

@@ -11,7 +11,7 @@ import { bucketContents, putBehindNbstore, treeState } from './support/behind.js
 import { type CliResult, runBin, tempDir, testEnv } from './support/cli.js';
 import { createBucket, uniqueBucket } from './support/s3.js';
 import { notebookWith, spoolSave } from './support/saves.js';
-import { type StoreKind, type TestWorkspace, STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';
+import { makeWorkspace, pushedId, STORE_KINDS, type StoreKind, type TestWorkspace } from './support/workspace.js';
 
 /** A workspace prepared once per store, copied afresh for each case. */
 interface Prepared {
@@ -70,7 +70,11 @@ async function makeReadOnly(c: Case, dir: string): Promise<void> {
 
 const CASES: BadInput[] = [
   { name: 'a file that is not JSON', argv: () => ['push', 'text.ipynb'], says: /^text\.ipynb: not a notebook \(Unexpected token/ },
-  { name: 'JSON that is not a notebook', argv: () => ['push', 'list.ipynb'], says: /^list\.ipynb: not a notebook \(JSON but not an object\)$/ },
+  {
+    name: 'JSON that is not a notebook',
+    argv: () => ['push', 'list.ipynb'],
+    says: /^list\.ipynb: not a notebook \(JSON but not an object\)$/,
+  },
   {
     name: 'a notebook over the 256 MiB limit (a sparse file)',
     stores: ['embedded'],
@@ -81,13 +85,48 @@ const CASES: BadInput[] = [
     argv: () => ['push', 'big.ipynb'],
     says: /^big\.ipynb: 268435457 bytes is over nbstore's limit of 268435456 bytes \(256 MiB\)$/,
   },
-  { name: 'an unknown revision', stores: ['embedded'], argv: () => ['show', 'nosuchversion0123456789', 'nb.ipynb'], says: /^nb\.ipynb: no version nosuchversion0123456789$/ },
-  { name: 'an ambiguous prefix', stores: ['embedded'], argv: (c) => ['show', c.prepared.ambiguous, 'nb.ipynb'], says: /is ambiguous: it could be \S+, \S+/ },
-  { name: '~N beyond the first version', stores: ['embedded'], argv: () => ['show', '~40', 'nb.ipynb'], says: /^nb\.ipynb: ~40 is beyond the first version \(\d+ versions\)$/ },
-  { name: 'a malformed @{date}', stores: ['embedded'], argv: () => ['show', '@{2026-13-45}', 'nb.ipynb'], says: /^@\{2026-13-45\}: cannot read "2026-13-45" as a time/ },
-  { name: 'a path outside the workspace', stores: ['embedded'], argv: () => ['push', '../elsewhere.ipynb'], says: /^\.\.\/elsewhere\.ipynb: outside the workspace / },
-  { name: 'a directory given as the notebook', stores: ['embedded'], argv: () => ['log', 'folder'], says: /^folder: is a directory, not a notebook$/ },
-  { name: 'a directory given as the file to write', stores: ['embedded'], argv: () => ['checkout', 'latest', 'nb.ipynb', '-o', 'folder'], says: /folder: is a directory, not a notebook$/ },
+  {
+    name: 'an unknown revision',
+    stores: ['embedded'],
+    argv: () => ['show', 'nosuchversion0123456789', 'nb.ipynb'],
+    says: /^nb\.ipynb: no version nosuchversion0123456789$/,
+  },
+  {
+    name: 'an ambiguous prefix',
+    stores: ['embedded'],
+    argv: (c) => ['show', c.prepared.ambiguous, 'nb.ipynb'],
+    says: /is ambiguous: it could be \S+, \S+/,
+  },
+  {
+    name: '~N beyond the first version',
+    stores: ['embedded'],
+    argv: () => ['show', '~40', 'nb.ipynb'],
+    says: /^nb\.ipynb: ~40 is beyond the first version \(\d+ versions\)$/,
+  },
+  {
+    name: 'a malformed @{date}',
+    stores: ['embedded'],
+    argv: () => ['show', '@{2026-13-45}', 'nb.ipynb'],
+    says: /^@\{2026-13-45\}: cannot read "2026-13-45" as a time/,
+  },
+  {
+    name: 'a path outside the workspace',
+    stores: ['embedded'],
+    argv: () => ['push', '../elsewhere.ipynb'],
+    says: /^\.\.\/elsewhere\.ipynb: outside the workspace /,
+  },
+  {
+    name: 'a directory given as the notebook',
+    stores: ['embedded'],
+    argv: () => ['log', 'folder'],
+    says: /^folder: is a directory, not a notebook$/,
+  },
+  {
+    name: 'a directory given as the file to write',
+    stores: ['embedded'],
+    argv: () => ['checkout', 'latest', 'nb.ipynb', '-o', 'folder'],
+    says: /folder: is a directory, not a notebook$/,
+  },
   {
     name: 'a missing bucket',
     stores: ['s3'],
@@ -191,7 +230,12 @@ const CASES: BadInput[] = [
     argv: (c) => ['checkout', c.prepared.intoMachinery],
     says: /^"workspace\/\.nbstore\/state\.json": refusing a key with "\.nbstore" in its path/,
   },
-  { name: 'checkout over unpushed edits', stores: ['embedded'], argv: () => ['checkout', '~1', 'edited.ipynb'], says: /^edited\.ipynb: has local changes that are not pushed; push them first, or checkout --force/ },
+  {
+    name: 'checkout over unpushed edits',
+    stores: ['embedded'],
+    argv: () => ['checkout', '~1', 'edited.ipynb'],
+    says: /^edited\.ipynb: has local changes that are not pushed; push them first, or checkout --force/,
+  },
   {
     name: 'checkout while saves wait in the spool',
     stores: ['embedded'],
@@ -221,7 +265,14 @@ const CASES: BadInput[] = [
     argv: () => ['checkout', 'latest', 'nb.ipynb', '-o', 'nb.ipynb/copy.ipynb'],
     says: /nb\.ipynb\/copy\.ipynb: part of its directory path is a file$/,
   },
-  { name: 'init with an invalid bucket name', stores: ['embedded'], cwd: '.', argv: () => ['init', 's3://Not_A_Bucket'], says: /^Not_A_Bucket: not a valid S3 bucket name$/, exit: 2 },
+  {
+    name: 'init with an invalid bucket name',
+    stores: ['embedded'],
+    cwd: '.',
+    argv: () => ['init', 's3://Not_A_Bucket'],
+    says: /^Not_A_Bucket: not a valid S3 bucket name$/,
+    exit: 2,
+  },
 ];
 
 async function prepare(kind: StoreKind): Promise<Prepared> {
@@ -254,7 +305,9 @@ async function prepare(kind: StoreKind): Promise<Prepared> {
   }
   await writeFile(join(ws.dir, 'edited.ipynb'), notebookWith('edited, not pushed'));
 
-  const tampered = await putBehindNbstore(ws, 'workspace/tampered.ipynb', notebookWith('tampered'), { 'nbstore-sha256': sha256(notebookWith('original')) });
+  const tampered = await putBehindNbstore(ws, 'workspace/tampered.ipynb', notebookWith('tampered'), {
+    'nbstore-sha256': sha256(notebookWith('original')),
+  });
   const escaping = await putBehindNbstore(ws, 'workspace/../escaped.ipynb', notebookWith('escaped'));
   const intoMachinery = await putBehindNbstore(ws, 'workspace/.nbstore/state.json', notebookWith('machinery'));
   return { ws, ambiguous, tampered, escaping, intoMachinery };
@@ -301,6 +354,8 @@ describe('bad input', () => {
       })
     ).flat();
     assert.deepEqual(failures, []);
-    t.diagnostic(`${CASES.length} cases, ${runs.length} runs of the real executable (${runs.filter((r) => r.kind === 's3').length} on RGW)`);
+    t.diagnostic(
+      `${CASES.length} cases, ${runs.length} runs of the real executable (${runs.filter((r) => r.kind === 's3').length} on RGW)`,
+    );
   });
 });

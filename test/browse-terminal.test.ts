@@ -3,8 +3,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN } from './support/cli.js';
-import { Terminal, shellQuote } from './support/tmux.js';
-import { type TestWorkspace, makeWorkspace, pushedId } from './support/workspace.js';
+import { shellQuote, Terminal } from './support/tmux.js';
+import { makeWorkspace, pushedId, type TestWorkspace } from './support/workspace.js';
 
 interface Logged {
   versionId: string;
@@ -41,7 +41,10 @@ describe('nbstore browse in a terminal', () => {
     assert.ok(third && second && first);
     const term = await Terminal.start(`${NBSTORE} browse`, { cwd: ws.dir, env: ws.env, columns: 80, rows: 24 });
     try {
-      const opened = await term.waitFor(new RegExp(`analysis\\.ipynb @ ${third.shortId}[^\\n]*\\n│nbformat`), 'the first notebook previewed');
+      const opened = await term.waitFor(
+        new RegExp(`analysis\\.ipynb @ ${third.shortId}[^\\n]*\\n│nbformat`),
+        'the first notebook previewed',
+      );
       assert.match(opened, /│›analysis\.ipynb/);
       assert.match(opened, /reports\/summary\.ipynb/);
       assert.match(opened, /zeta\.ipynb/);
@@ -53,7 +56,10 @@ describe('nbstore browse in a terminal', () => {
       await term.press('j');
       await term.waitFor(/Versions of reports\/summary\.ipynb[\s\S]*Fix the totals/, 'the second notebook and its versions');
       await term.press('k', 'Tab', 'j');
-      await term.waitFor(new RegExp(`analysis\\.ipynb @ ${second.shortId} · .* · Break revenue down by month`), 'the second version previewed');
+      await term.waitFor(
+        new RegExp(`analysis\\.ipynb @ ${second.shortId} · .* · Break revenue down by month`),
+        'the second version previewed',
+      );
 
       await term.press('d');
       const diff = await term.waitFor(/\+\+\+ analysis\.ipynb@/, 'the diff against the version before');
@@ -61,13 +67,22 @@ describe('nbstore browse in a terminal', () => {
       assert.match(diff, new RegExp(`--- analysis\\.ipynb@${first.versionId.slice(0, 20)}`));
       assert.match(diff, /\+edit revenue by month/);
       await term.press('Escape');
-      await term.waitFor((screen) => !screen.includes('diff analysis.ipynb') && screen.includes('Versions of analysis.ipynb'), 'the lists back');
+      await term.waitFor(
+        (screen) => !screen.includes('diff analysis.ipynb') && screen.includes('Versions of analysis.ipynb'),
+        'the lists back',
+      );
 
       await term.resize(100, 30);
-      const wide = await term.waitFor((screen) => screen.split('\n').length === 30 && screen.split('\n').some((line) => line.length > 80), 'the screen redrawn at 100×30');
+      const wide = await term.waitFor(
+        (screen) => screen.split('\n').length === 30 && screen.split('\n').some((line) => line.length > 80),
+        'the screen redrawn at 100×30',
+      );
       assert.match(wide, /Versions of analysis\.ipynb/);
       await term.resize(80, 24);
-      await term.waitFor((screen) => screen.split('\n').length === 24 && screen.split('\n').every((line) => line.length <= 80) && screen.includes('q quit'), 'the screen redrawn at 80×24');
+      await term.waitFor(
+        (screen) => screen.split('\n').length === 24 && screen.split('\n').every((line) => line.length <= 80) && screen.includes('q quit'),
+        'the screen redrawn at 80×24',
+      );
 
       await term.press('j', 'c');
       await term.waitFor(/Overwrite analysis\.ipynb\? y yes · n write analysis-1\.ipynb · Esc cancel/);
@@ -87,7 +102,12 @@ describe('nbstore browse in a terminal', () => {
     const [third, second] = versions;
     assert.ok(third && second);
     // CI=true makes Ink draw only its last frame, unless browse keeps it from Ink.
-    const term = await Terminal.start(`${NBSTORE} browse > chosen.txt`, { cwd: ws.dir, env: { ...ws.env, CI: 'true' }, columns: 80, rows: 24 });
+    const term = await Terminal.start(`${NBSTORE} browse > chosen.txt`, {
+      cwd: ws.dir,
+      env: { ...ws.env, CI: 'true' },
+      columns: 80,
+      rows: 24,
+    });
     try {
       await term.waitFor(new RegExp(`›${third.shortId} `), 'the versions listed');
       await term.press('Tab', 'Down');

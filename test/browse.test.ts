@@ -2,18 +2,22 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { WorkspaceBrowseSource, screenLines } from '../src/ops/browse.js';
 import { processIo } from '../src/cli/io.js';
 import { noColours } from '../src/lib/paint.js';
+import { screenLines, WorkspaceBrowseSource } from '../src/ops/browse.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { BIN, REPO_ROOT, runBin, runCli } from './support/cli.js';
-import { Terminal, shellQuote } from './support/tmux.js';
-import { STORE_KINDS, type StoreKind, type TestWorkspace, makeWorkspace } from './support/workspace.js';
+import { shellQuote, Terminal } from './support/tmux.js';
+import { makeWorkspace, STORE_KINDS, type StoreKind, type TestWorkspace } from './support/workspace.js';
 
 /** The browser's source over a test workspace, as `nbstore browse` makes it. */
 async function sourceFor(ws: TestWorkspace, prefix?: string): Promise<WorkspaceBrowseSource> {
   const workspace = await Workspace.find({ ...processIo(), cwd: ws.dir, env: ws.env });
-  return new WorkspaceBrowseSource(workspace, await workspace.openStore(), { paint: noColours, cwd: ws.dir, ...(prefix ? { prefix } : {}) });
+  return new WorkspaceBrowseSource(workspace, await workspace.openStore(), {
+    paint: noColours,
+    cwd: ws.dir,
+    ...(prefix ? { prefix } : {}),
+  });
 }
 
 /** A workspace with analysis.ipynb pushed twice (messages 'one' and 'two'), and the first version's bytes. */
@@ -37,31 +41,57 @@ for (const kind of STORE_KINDS) {
 
       const source = await sourceFor(ws);
       const notebooks = await source.notebooks('workspace');
-      assert.deepEqual(notebooks.map((nb) => [nb.path, nb.key]), [
-        ['analysis.ipynb', 'workspace/analysis.ipynb'],
-        ['reports/q1.ipynb', 'workspace/reports/q1.ipynb'],
-      ]);
-      assert.deepEqual((await (await sourceFor(ws, 'reports/')).notebooks('workspace')).map((nb) => nb.path), ['reports/q1.ipynb']);
-      assert.deepEqual((await (await sourceFor(ws, 'ana')).notebooks('workspace')).map((nb) => nb.path), ['analysis.ipynb']);
-      assert.match(source.describe('workspace'), kind === 'embedded' ? /^workspace\/ in the embedded store$/ : /^workspace\/ in s3:\/\/nbt-/);
+      assert.deepEqual(
+        notebooks.map((nb) => [nb.path, nb.key]),
+        [
+          ['analysis.ipynb', 'workspace/analysis.ipynb'],
+          ['reports/q1.ipynb', 'workspace/reports/q1.ipynb'],
+        ],
+      );
+      assert.deepEqual(
+        (await (await sourceFor(ws, 'reports/')).notebooks('workspace')).map((nb) => nb.path),
+        ['reports/q1.ipynb'],
+      );
+      assert.deepEqual(
+        (await (await sourceFor(ws, 'ana')).notebooks('workspace')).map((nb) => nb.path),
+        ['analysis.ipynb'],
+      );
+      assert.match(
+        source.describe('workspace'),
+        kind === 'embedded' ? /^workspace\/ in the embedded store$/ : /^workspace\/ in s3:\/\/nbt-/,
+      );
       assert.match((await sourceFor(ws, 'reports/')).describe('published'), /^published\/reports\/ in /);
 
       const versions = await source.versions('workspace', notebooks[0]!);
-      assert.deepEqual(versions.map((v) => [v.message, v.author, v.isLatest, v.base]), [
-        ['two', 'tester', true, true],
-        ['one', 'tester', false, false],
-      ]);
+      assert.deepEqual(
+        versions.map((v) => [v.message, v.author, v.isLatest, v.base]),
+        [
+          ['two', 'tester', true, true],
+          ['one', 'tester', false, false],
+        ],
+      );
       const [latest, first] = versions;
       assert.ok(latest && first);
-      assert.deepEqual((await source.versions('workspace', notebooks[1]!)).map((v) => v.message), ['(no message)']);
+      assert.deepEqual(
+        (await source.versions('workspace', notebooks[1]!)).map((v) => v.message),
+        ['(no message)'],
+      );
 
       const shown = (await ws.ok('show', first.versionId, 'analysis.ipynb')).split('\n');
       const preview = await source.preview(first);
       assert.match(preview.join('\n'), /── cell 1 \(markdown\) ──\n# Sales analysis/);
-      assert.deepEqual(preview, shown.slice(shown.indexOf(preview[0]!), shown.indexOf(preview[0]!) + preview.length), 'the preview is what show prints');
+      assert.deepEqual(
+        preview,
+        shown.slice(shown.indexOf(preview[0]!), shown.indexOf(preview[0]!) + preview.length),
+        'the preview is what show prints',
+      );
 
       assert.match(await source.checkout('workspace', notebooks[0]!, first, false), /^checked out analysis\.ipynb at version /);
-      assert.deepEqual((await source.versions('workspace', notebooks[0]!)).map((v) => v.base), [false, true], 'the base moved');
+      assert.deepEqual(
+        (await source.versions('workspace', notebooks[0]!)).map((v) => v.base),
+        [false, true],
+        'the base moved',
+      );
       await ws.edit('analysis.ipynb', 'unpushed');
       await assert.rejects(source.checkout('workspace', notebooks[0]!, latest, false), { code: 'local-changes' });
       assert.match(await readFile(join(ws.dir, 'analysis.ipynb'), 'utf8'), /edit unpushed/, 'the refused checkout left the file alone');
@@ -79,9 +109,14 @@ for (const kind of STORE_KINDS) {
       const diff = await source.diff('workspace', notebook, older, newer);
       assert.deepEqual(diff, (await ws.ok('diff', 'analysis.ipynb', older.versionId, newer.versionId)).replace(/\n$/, '').split('\n'));
       assert.match(diff.join('\n'), /@@ cell 1 \(markdown\) added @@\n\+edit two/);
-      assert.deepEqual(await source.diffLocal('workspace', notebook, newer), [`no differences between analysis.ipynb@${newer.versionId} and analysis.ipynb (local file)`]);
+      assert.deepEqual(await source.diffLocal('workspace', notebook, newer), [
+        `no differences between analysis.ipynb@${newer.versionId} and analysis.ipynb (local file)`,
+      ]);
       await ws.edit('analysis.ipynb', 'three');
-      assert.match((await source.diffLocal('workspace', notebook, newer)).join('\n'), /\+\+\+ analysis\.ipynb \(local file\)[\s\S]*\+edit three/);
+      assert.match(
+        (await source.diffLocal('workspace', notebook, newer)).join('\n'),
+        /\+\+\+ analysis\.ipynb \(local file\)[\s\S]*\+edit three/,
+      );
     });
 
     it('clones a version here: to a free name, to name-1.ipynb when the name is taken, over it when asked', async () => {
@@ -96,16 +131,34 @@ for (const kind of STORE_KINDS) {
       assert.ok(first);
 
       assert.deepEqual(await source.planClone('workspace', q1), { target: 'q1.ipynb', exists: false, alternative: 'q1-1.ipynb' });
-      assert.deepEqual(await source.planClone('workspace', analysis), { target: 'analysis.ipynb', exists: true, alternative: 'analysis-1.ipynb' });
-      assert.equal(await source.clone('workspace', analysis, first, false), `cloned analysis.ipynb @ ${first.shortId} to analysis-1.ipynb (tracked)`);
+      assert.deepEqual(await source.planClone('workspace', analysis), {
+        target: 'analysis.ipynb',
+        exists: true,
+        alternative: 'analysis-1.ipynb',
+      });
+      assert.equal(
+        await source.clone('workspace', analysis, first, false),
+        `cloned analysis.ipynb @ ${first.shortId} to analysis-1.ipynb (tracked)`,
+      );
       assert.deepEqual(await readFile(join(ws.dir, 'analysis-1.ipynb')), firstBytes);
-      assert.deepEqual(await source.planClone('workspace', analysis), { target: 'analysis.ipynb', exists: true, alternative: 'analysis-2.ipynb' });
+      assert.deepEqual(await source.planClone('workspace', analysis), {
+        target: 'analysis.ipynb',
+        exists: true,
+        alternative: 'analysis-2.ipynb',
+      });
       assert.match(await ws.ok('status'), /analysis-1\.ipynb/, 'the clone is tracked');
 
       await ws.edit('analysis.ipynb', 'unpushed');
-      assert.equal(await source.clone('workspace', analysis, first, true), `cloned analysis.ipynb @ ${first.shortId} over analysis.ipynb (tracked)`);
+      assert.equal(
+        await source.clone('workspace', analysis, first, true),
+        `cloned analysis.ipynb @ ${first.shortId} over analysis.ipynb (tracked)`,
+      );
       assert.deepEqual(await readFile(join(ws.dir, 'analysis.ipynb')), firstBytes, 'overwritten, as the user agreed');
-      assert.equal((JSON.parse(await ws.ok('log', 'analysis.ipynb', '--json')) as Array<{ isBase: boolean; versionId: string }>).find((v) => v.isBase)?.versionId, first.versionId);
+      assert.equal(
+        (JSON.parse(await ws.ok('log', 'analysis.ipynb', '--json')) as Array<{ isBase: boolean; versionId: string }>).find((v) => v.isBase)
+          ?.versionId,
+        first.versionId,
+      );
     });
 
     it('publishes a version, marks it, and lists the published copies', async () => {
@@ -116,8 +169,14 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await source.notebooks('published'), []);
       const [, first] = await source.versions('workspace', notebook);
       assert.ok(first);
-      assert.match(await source.publish('workspace', notebook, first), new RegExp(`^published analysis\\.ipynb @ ${first.shortId} → published/analysis\\.ipynb \\S+$`));
-      assert.deepEqual((await source.versions('workspace', notebook)).map((v) => v.published), [false, true]);
+      assert.match(
+        await source.publish('workspace', notebook, first),
+        new RegExp(`^published analysis\\.ipynb @ ${first.shortId} → published/analysis\\.ipynb \\S+$`),
+      );
+      assert.deepEqual(
+        (await source.versions('workspace', notebook)).map((v) => v.published),
+        [false, true],
+      );
       assert.match(await source.publish('workspace', notebook, first), /^already published: /);
 
       const [copy] = await source.notebooks('published');
@@ -160,7 +219,12 @@ describe('browse', () => {
       assert.doesNotMatch(result.stderr, /imported \S*(\/run|ink|react)/, `nbstore ${argv.join(' ')}`);
     }
     const log = join(ws.dir, 'imports.log');
-    const term = await Terminal.start(`${shellQuote(process.execPath)} ${shellQuote(BIN)} browse`, { cwd: ws.dir, env: { ...env, NBSTORE_IMPORTS_LOG: log }, columns: 80, rows: 24 });
+    const term = await Terminal.start(`${shellQuote(process.execPath)} ${shellQuote(BIN)} browse`, {
+      cwd: ws.dir,
+      env: { ...env, NBSTORE_IMPORTS_LOG: log },
+      columns: 80,
+      rows: 24,
+    });
     try {
       await term.waitFor(/analysis\.ipynb @ /);
       await term.press('q');

@@ -1,17 +1,26 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { sha256 } from '../src/lib/fs.js';
 import { assertOneLine, leftovers, logOf, range, stateOf } from './support/inspect.js';
 import { notebookWith } from './support/saves.js';
-import { type TestWorkspace, STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';
+import { makeWorkspace, pushedId, STORE_KINDS, type TestWorkspace } from './support/workspace.js';
 
 const SAVE_WORKER = fileURLToPath(new URL('./support/save-worker.js', import.meta.url));
 
-function runWorker(ws: TestWorkspace, rel: string, worker: number, saves: number, flushEvery: number): Promise<{ status: number | null; stderr: string }> {
+function runWorker(
+  ws: TestWorkspace,
+  rel: string,
+  worker: number,
+  saves: number,
+  flushEvery: number,
+): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SAVE_WORKER, ws.dir, rel, String(worker), String(saves), String(flushEvery)], { env: ws.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [SAVE_WORKER, ws.dir, rel, String(worker), String(saves), String(flushEvery)], {
+      env: ws.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
@@ -42,8 +51,16 @@ describe('concurrency', () => {
       for (const w of range(WORKERS)) {
         // Newest first in the log; each worker's saves arrive in the order it made them.
         const mine = log.filter((v) => v.author === `worker-${w}`).reverse();
-        assert.deepEqual(mine.map((v) => v.message), range(SAVES).map((i) => `w${w} save ${i}`), `worker ${w}'s saves, in order`);
-        assert.deepEqual(mine.map((v) => v.sha256), range(SAVES).map((i) => sha256(notebookWith(`${w}.${i}`))), `worker ${w}'s bytes`);
+        assert.deepEqual(
+          mine.map((v) => v.message),
+          range(SAVES).map((i) => `w${w} save ${i}`),
+          `worker ${w}'s saves, in order`,
+        );
+        assert.deepEqual(
+          mine.map((v) => v.sha256),
+          range(SAVES).map((i) => sha256(notebookWith(`${w}.${i}`))),
+          `worker ${w}'s bytes`,
+        );
       }
       assert.equal((await stateOf(ws)).notebooks['nb.ipynb']?.base, log[0]?.versionId, 'the state names the latest version as base');
       assert.deepEqual(await leftovers(ws), { locks: [], spooled: [] });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha256 } from '../src/lib/fs.js';
 import { runBin, tempDir } from './support/cli.js';
-import { STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';
+import { makeWorkspace, pushedId, STORE_KINDS } from './support/workspace.js';
 
 interface LoggedVersion {
   versionId: string;
@@ -28,7 +28,10 @@ for (const kind of STORE_KINDS) {
 
       // Same content, different key order and whitespace: canonical JSON says unchanged.
       const nb = JSON.parse(await readFile(join(ws.dir, 'mine.ipynb'), 'utf8'));
-      await writeFile(join(ws.dir, 'mine.ipynb'), JSON.stringify({ nbformat_minor: nb.nbformat_minor, metadata: nb.metadata, nbformat: nb.nbformat, cells: nb.cells }));
+      await writeFile(
+        join(ws.dir, 'mine.ipynb'),
+        JSON.stringify({ nbformat_minor: nb.nbformat_minor, metadata: nb.metadata, nbformat: nb.nbformat, cells: nb.cells }),
+      );
       assert.match(await ws.ok('push', 'mine.ipynb'), /up to date\s+mine\.ipynb/);
 
       await ws.edit('mine.ipynb', 'two');
@@ -37,7 +40,10 @@ for (const kind of STORE_KINDS) {
       assert.notEqual(first, second);
 
       const log = JSON.parse(await ws.ok('log', 'mine.ipynb', '--json')) as LoggedVersion[];
-      assert.deepEqual(log.map((v) => v.versionId), [second, first]);
+      assert.deepEqual(
+        log.map((v) => v.versionId),
+        [second, first],
+      );
       assert.equal(log[0]?.message, 'Säson 2 ✓');
       assert.equal(log[0]?.parent, first);
       assert.equal(log[0]?.author, 'tester');
@@ -49,7 +55,10 @@ for (const kind of STORE_KINDS) {
       const text = await ws.ok('log', 'mine.ipynb');
       const lines = text.trim().split('\n');
       assert.equal(lines.length, 2);
-      assert.match(lines[0] as string, new RegExp(`^${log[0]?.shortId}\\s+\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}\\s+tester\\s+[\\d.]+ KB\\s+Säson 2 ✓ \\(latest, base\\)$`));
+      assert.match(
+        lines[0] as string,
+        new RegExp(`^${log[0]?.shortId}\\s+\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}\\s+tester\\s+[\\d.]+ KB\\s+Säson 2 ✓ \\(latest, base\\)$`),
+      );
       assert.equal((await ws.ok('log', 'mine.ipynb', '-n', '1', '--oneline')).trim(), `${log[0]?.shortId} Säson 2 ✓ (latest, base)`);
     });
 
@@ -160,7 +169,10 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await readFile(join(ws.dir, 'c.ipynb')), edited, 'the refused checkout left the file alone');
 
       await ws.ok('checkout', v2, '-o', 'other.ipynb');
-      assert.equal(sha256(await readFile(join(ws.dir, 'other.ipynb'))), (JSON.parse(await ws.ok('log', 'c.ipynb', '--json')) as LoggedVersion[])[0]?.sha256);
+      assert.equal(
+        sha256(await readFile(join(ws.dir, 'other.ipynb'))),
+        (JSON.parse(await ws.ok('log', 'c.ipynb', '--json')) as LoggedVersion[])[0]?.sha256,
+      );
       assert.equal((await ws.run('checkout', v1, 'c.ipynb', '-o', 'other.ipynb')).error?.code, 'local-changes');
 
       await ws.ok('checkout', v2, 'c.ipynb', '--force');
@@ -203,7 +215,10 @@ for (const kind of STORE_KINDS) {
       await writeFile(join(stateDir, file as string), '{"path": "s.ipynb", "base": ');
       const broken = await ws.run('push', 's.ipynb');
       assert.equal(broken.error?.code, 'bad-state');
-      assert.match(broken.error?.message ?? '', new RegExp(`^\\.nbstore/state/${file} is corrupt; remove it \\(rm \\.nbstore/state/${file}\\)`));
+      assert.match(
+        broken.error?.message ?? '',
+        new RegExp(`^\\.nbstore/state/${file} is corrupt; remove it \\(rm \\.nbstore/state/${file}\\)`),
+      );
       await rm(join(stateDir, file as string));
       assert.match(await ws.ok('push', 's.ipynb'), /up to date\s+s\.ipynb/);
     });
@@ -227,7 +242,13 @@ for (const kind of STORE_KINDS) {
       const ws = await makeWorkspace(kind);
       for (const n of [1, 2, 3, 4, 5]) await ws.addFixture('analysis.ipynb', `nb${n}.ipynb`);
       const out = await ws.ok('push', '.');
-      assert.equal(out.trim().split('\n').filter((l) => l.startsWith('pushed')).length, 5);
+      assert.equal(
+        out
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('pushed')).length,
+        5,
+      );
       assert.match(await ws.ok('push', '.'), /up to date\s+nb3\.ipynb/);
     });
   });
@@ -236,7 +257,12 @@ for (const kind of STORE_KINDS) {
 describe('outside a workspace', () => {
   it('every command says to run nbstore init, in one line, exit 1, no stack trace', async () => {
     const dir = await tempDir();
-    for (const argv of [['push', 'x.ipynb'], ['log', 'x.ipynb'], ['show', 'latest', 'x.ipynb'], ['checkout', 'abc']]) {
+    for (const argv of [
+      ['push', 'x.ipynb'],
+      ['log', 'x.ipynb'],
+      ['show', 'latest', 'x.ipynb'],
+      ['checkout', 'abc'],
+    ]) {
       const result = await runBin(argv, { cwd: dir });
       assert.equal(result.status, 1);
       assert.equal(result.stderr, 'nbstore: not an nbstore workspace (or any parent directory); run `nbstore init` first\n');

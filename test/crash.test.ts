@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
-import { mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
+import { listDir, STALE_TEMPORARY_MS, sha256 } from '../src/lib/fs.js';
 import { numberedName } from '../src/ops/clone.js';
-import { STALE_TEMPORARY_MS, listDir, sha256 } from '../src/lib/fs.js';
 import { readSpooledBody, spoolEntries } from '../src/workspace/spool.js';
 import { BIN, REPO_ROOT, runBin, runCli } from './support/cli.js';
-import { UNREACHABLE, leftovers, logOf, range, stateOf, verifiedHistory } from './support/inspect.js';
+import { leftovers, logOf, range, stateOf, UNREACHABLE, verifiedHistory } from './support/inspect.js';
 import { S3Proxy, type SeenRequest } from './support/s3-proxy.js';
 import { notebookWith, spoolSave } from './support/saves.js';
-import { type StoreKind, type TestWorkspace, makeWorkspace, pushedId, trackedNotebooks } from './support/workspace.js';
+import { makeWorkspace, pushedId, type StoreKind, type TestWorkspace, trackedNotebooks } from './support/workspace.js';
 
 const PAUSE_WRITES = join(REPO_ROOT, 'test', 'support', 'pause-writes.mjs');
 /** The temporary file of a state write. */
@@ -35,7 +35,12 @@ interface Signs {
  * Runs the real executable with `argv` in the workspace `dir` and kill -9's it once `moment`
  * resolves, unless it has exited by then. Resolves to whether it was killed while running.
  */
-async function killDuring(argv: string[], dir: string, env: NodeJS.ProcessEnv, moment: (signs: Signs) => Promise<unknown>): Promise<boolean> {
+async function killDuring(
+  argv: string[],
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  moment: (signs: Signs) => Promise<unknown>,
+): Promise<boolean> {
   const watcher = watch(join(dir, '.nbstore', 'locks'));
   try {
     const lockTaken = new Promise((resolve) => watcher.once('change', resolve));
@@ -44,7 +49,9 @@ async function killDuring(argv: string[], dir: string, env: NodeJS.ProcessEnv, m
       child.on('error', reject);
       child.on('close', (_code, signal) => resolve(signal));
     });
-    const paused = new Promise((resolve) => child.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('paused ') && resolve(undefined)));
+    const paused = new Promise((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('paused ') && resolve(undefined)),
+    );
     await Promise.race([moment({ lockTaken, paused }).then(() => child.kill('SIGKILL')), exited]);
     return (await exited) === 'SIGKILL';
   } finally {
@@ -190,7 +197,7 @@ describe('crash', { concurrency: true }, () => {
      * writing.
      */
     const RANDOM_WINDOW_MS: Record<StoreKind, Record<Shape, number>> = { s3: { one: 60, prefix: 250 }, embedded: { one: 10, prefix: 15 } };
-    const READ = (r: SeenRequest) => r.method === 'GET' && !/[?&](versions|list-type)\b/.test(r.url);
+    const isRead = (r: SeenRequest) => r.method === 'GET' && !/[?&](versions|list-type)\b/.test(r.url);
 
     interface Outcome {
       trial: Trial;
@@ -211,7 +218,11 @@ describe('crash', { concurrency: true }, () => {
       // The files the clone asks for, each with what it must hold once written.
       const [folder, argv, asked] =
         trial.shape === 'prefix'
-          ? ['restored', ['clone', '--prefix', 'workspace/team', 'restored'], range(NOTEBOOKS).map((i) => ({ name: `n${i}.ipynb`, body: bodies[i] as Buffer }))]
+          ? [
+              'restored',
+              ['clone', '--prefix', 'workspace/team', 'restored'],
+              range(NOTEBOOKS).map((i) => ({ name: `n${i}.ipynb`, body: bodies[i] as Buffer })),
+            ]
           : ['.', ['clone', 'workspace/team/n0.ipynb', 'copy.ipynb'], [{ name: 'copy.ipynb', body: bodies[0] as Buffer }]];
       const proxy = trial.kind === 's3' ? await S3Proxy.start() : undefined;
       const env = { ...ws.env, ...(proxy ? { NBSTORE_S3_ENDPOINT_URL: proxy.url } : {}) };
@@ -220,7 +231,7 @@ describe('crash', { concurrency: true }, () => {
       try {
         killed = await killDuring(argv, ws.dir, env, ({ lockTaken, paused }) => {
           if (trial.moment !== 'random') return paused;
-          const started = proxy ? proxy.waitFor(READ) : lockTaken;
+          const started = proxy ? proxy.waitFor(isRead) : lockTaken;
           return started.then(() => sleep(Math.random() * RANDOM_WINDOW_MS[trial.kind][trial.shape]));
         });
       } finally {
@@ -242,8 +253,19 @@ describe('crash', { concurrency: true }, () => {
       // numbered copy beside each file already there, as clone never overwrites.
       const again = await runCli(argv, { cwd: ws.dir, env: ws.env });
       assert.equal(again.status, 0, `${label}: the clone again: ${again.error?.message}`);
-      const expected = asked.flatMap(({ name, body }) => (written.includes(name) ? [{ name, body }, { name: numberedName(name, 1), body }] : [{ name, body }]));
-      assert.deepEqual((await clonedFiles(ws.dir, folder, expected, label)).sort(), expected.map((f) => f.name).sort(), `${label}: every file once more`);
+      const expected = asked.flatMap(({ name, body }) =>
+        written.includes(name)
+          ? [
+              { name, body },
+              { name: numberedName(name, 1), body },
+            ]
+          : [{ name, body }],
+      );
+      assert.deepEqual(
+        (await clonedFiles(ws.dir, folder, expected, label)).sort(),
+        expected.map((f) => f.name).sort(),
+        `${label}: every file once more`,
+      );
       await assertTrackedWhole(ws, label);
       assert.deepEqual((await leftovers(ws)).locks, [], `${label}: no lock left`);
       assert.deepEqual(await hidden(), [], `${label}: no temporary file left`);
@@ -252,7 +274,12 @@ describe('crash', { concurrency: true }, () => {
 
     /** The files of `folder` (relative to the workspace) that are not hidden: each must be one of
      * `asked`, whole. Returns their names. */
-    async function clonedFiles(dir: string, folder: string, asked: Array<{ name: string; body: Buffer }>, label: string): Promise<string[]> {
+    async function clonedFiles(
+      dir: string,
+      folder: string,
+      asked: Array<{ name: string; body: Buffer }>,
+      label: string,
+    ): Promise<string[]> {
       const names = (await listDir(join(dir, folder))).filter((name) => !name.startsWith('.') && name !== 'team');
       for (const name of names) {
         const body = asked.find((f) => f.name === name)?.body;
@@ -290,7 +317,12 @@ describe('crash', { concurrency: true }, () => {
       moment: Moment;
     }
     const trials = (kind: StoreKind, moment: Moment, n: number): Trial[] => range(n).map(() => ({ kind, moment }));
-    const TRIALS: Trial[] = [...trials('s3', 'random', 4), ...trials('s3', 'upload-after-store', 2), ...trials('s3', 'state-write', 2), ...trials('embedded', 'random', 2)];
+    const TRIALS: Trial[] = [
+      ...trials('s3', 'random', 4),
+      ...trials('s3', 'upload-after-store', 2),
+      ...trials('s3', 'state-write', 2),
+      ...trials('embedded', 'random', 2),
+    ];
     const SAVES = 10;
     /** How long a random kill may come after the flusher's first request to S3 (for the embedded
      * store: after it takes the flusher lock): about as long as delivering the spool takes. */
@@ -353,7 +385,11 @@ describe('crash', { concurrency: true }, () => {
       if (rest.length > 0) assert.match(next.stdout, / delivered \d+ saved versions? of nb\.ipynb\n$/, label);
       const log = (await logOf(ws, 'nb.ipynb')).reverse();
       const once = log.filter((v, i) => v.sha256 !== log[i - 1]?.sha256);
-      assert.deepEqual(once.map((v) => v.sha256), hashes, `${label}: every save, in save order`);
+      assert.deepEqual(
+        once.map((v) => v.sha256),
+        hashes,
+        `${label}: every save, in save order`,
+      );
       const twice = log.length - once.length;
       assert.ok(twice <= 1, `${label}: at most the save being delivered at the kill is stored twice`);
       const savedAt = log.map((v) => v.savedAt ?? '');

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { type Server, createServer, request } from 'node:http';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileStore } from '../src/store/file-store.js';
 import { FIXTURES, REPO_ROOT, runBin, tempDir } from './support/cli.js';
 import { rawClient, s3Endpoint } from './support/s3.js';
-import { STORE_KINDS, type StoreKind, type TestWorkspace, makeWorkspace, pushedId } from './support/workspace.js';
+import { makeWorkspace, pushedId, STORE_KINDS, type StoreKind, type TestWorkspace } from './support/workspace.js';
 
 const fixture = (name: string) => join(FIXTURES, 'diff', name);
 
@@ -31,8 +31,14 @@ for (const kind of STORE_KINDS) {
       await copyFile(fixture('nbformat-4.5-b.ipynb'), join(ws.dir, 'nb.ipynb'));
       const local = await ws.ok('diff', 'nb.ipynb');
       assert.match(local, new RegExp(`^--- nb\\.ipynb@${v1.replace(/[.+]/g, '\\$&')}\n\\+\\+\\+ nb\\.ipynb \\(local file\\)\n`));
-      assert.match(local, /\n@@ cell 1 \(code\) moved from cell 5 @@ def ratio\(a, b\):\n@@ cell 3 \(code\) @@\n import pandas as pd\n \n-df = pd\.read_csv\('customers\.csv'\)\n\+df = pd\.read_parquet\('customers\.parquet'\)\n/);
-      assert.match(local, /\n@@ cell 3 \(markdown\) removed @@\n-## Cleaning\n@@ cell 5 \(code\) added @@\n\+df\.churned\.value_counts\(\)\.plot\.bar\(\)\n$/);
+      assert.match(
+        local,
+        /\n@@ cell 1 \(code\) moved from cell 5 @@ def ratio\(a, b\):\n@@ cell 3 \(code\) @@\n import pandas as pd\n \n-df = pd\.read_csv\('customers\.csv'\)\n\+df = pd\.read_parquet\('customers\.parquet'\)\n/,
+      );
+      assert.match(
+        local,
+        /\n@@ cell 3 \(markdown\) removed @@\n-## Cleaning\n@@ cell 5 \(code\) added @@\n\+df\.churned\.value_counts\(\)\.plot\.bar\(\)\n$/,
+      );
       assert.equal((await ws.run('diff', 'nb.ipynb', '--exit-code')).status, 1);
 
       const v2 = pushedId(await ws.ok('push', 'nb.ipynb'));
@@ -43,11 +49,17 @@ for (const kind of STORE_KINDS) {
       assert.equal(twoVersions, local.replace('+++ nb.ipynb (local file)', `+++ nb.ipynb@${v2}`));
       const reversed = await ws.ok('diff', 'nb.ipynb', v2, v1);
       assert.match(reversed, /\n@@ cell 5 \(code\) moved from cell 1 @@ def ratio\(a, b\):\n/);
-      assert.match(reversed, /\n@@ cell 3 \(markdown\) added @@\n\+## Cleaning\n[^]*@@ cell 5 \(code\) removed @@\n-df\.churned/);
+      assert.match(reversed, /\n@@ cell 3 \(markdown\) added @@\n\+## Cleaning\n[\s\S]*@@ cell 5 \(code\) removed @@\n-df\.churned/);
 
       const stat = await ws.ok('diff', 'nb.ipynb', v1, v2, '--stat');
       assert.match(stat, / 4 cells changed: 1 added, 1 removed, 1 modified, 1 moved; source lines \+2 -2;/);
-      const json = JSON.parse(await ws.ok('diff', 'nb.ipynb', v1, v2, '--json')) as { path: string; old: { versionId: string }; new: { versionId: string }; changed: boolean; stat: { moved: number } };
+      const json = JSON.parse(await ws.ok('diff', 'nb.ipynb', v1, v2, '--json')) as {
+        path: string;
+        old: { versionId: string };
+        new: { versionId: string };
+        changed: boolean;
+        stat: { moved: number };
+      };
       assert.deepEqual([json.path, json.old.versionId, json.new.versionId, json.changed, json.stat.moved], ['nb.ipynb', v1, v2, true, 1]);
       const exit = await ws.run('diff', 'nb.ipynb', v1, v2, '--exit-code', '--json');
       assert.equal(exit.status, 1);
@@ -59,9 +71,15 @@ for (const kind of STORE_KINDS) {
       await copyFile(fixture('outputs-a.ipynb'), join(ws.dir, 'out.ipynb'));
       const v1 = pushedId(await ws.ok('push', 'out.ipynb'));
       await copyFile(fixture('outputs-b.ipynb'), join(ws.dir, 'out.ipynb'));
-      assert.match(await ws.ok('diff', 'out.ipynb', '--max-output-lines', '2'), /\n │ epoch 24 {2}loss 0\.0400\n │ epoch 25 {2}loss 0\.0385\n │ … 5 more lines\n/);
+      assert.match(
+        await ws.ok('diff', 'out.ipynb', '--max-output-lines', '2'),
+        /\n │ epoch 24 {2}loss 0\.0400\n │ epoch 25 {2}loss 0\.0385\n │ … 5 more lines\n/,
+      );
       assert.equal((await ws.run('diff', 'out.ipynb', '--ignore-outputs', '--exit-code')).status, 0);
-      assert.match(await ws.ok('diff', 'out.ipynb', '--include-all'), /@@ cell 4 \(code\) @@ x = 1\n-execution_count: 8\n\+execution_count: 15\n/);
+      assert.match(
+        await ws.ok('diff', 'out.ipynb', '--include-all'),
+        /@@ cell 4 \(code\) @@ x = 1\n-execution_count: 8\n\+execution_count: 15\n/,
+      );
 
       await copyFile(fixture('metadata-a.ipynb'), join(ws.dir, 'out.ipynb'));
       await ws.ok('push', 'out.ipynb');
@@ -71,7 +89,7 @@ for (const kind of STORE_KINDS) {
 
       const raw = await ws.ok('diff', 'out.ipynb', v1, '--raw');
       const localBytes = await readFile(join(ws.dir, 'out.ipynb'), 'utf8');
-      assert.match(raw, new RegExp(`^--- out\\.ipynb@\\S+\n\\+\\+\\+ out\\.ipynb \\(local file\\)\n@@ -\\d+,\\d+ \\+\\d+,\\d+ @@\n`));
+      assert.match(raw, /^--- out\.ipynb@\S+\n\+\+\+ out\.ipynb \(local file\)\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
       assert.ok(raw.includes('\n-      "epoch  0  loss 1.0000\\n",\n'), 'lines of the stored JSON');
       assert.ok(localBytes.includes('"Python 3.12"') && raw.includes('\n+   "display_name": "Python 3.12",\n'));
       assert.equal((await ws.run('diff', 'out.ipynb', 'latest', '--raw', '--exit-code')).status, 1);
@@ -90,8 +108,16 @@ for (const kind of STORE_KINDS) {
       await rm(join(ws.dir, 'gone.ipynb'));
       const cases: Array<[string[], string, RegExp]> = [
         [['diff', 'nb.ipynb'], 'not-a-notebook', /^nb\.ipynb: not a notebook \(no nbformat\)$/],
-        [['diff', 'nb.ipynb', good, broken], 'not-a-notebook', new RegExp(`^nb\\.ipynb@${broken.replace(/[.+]/g, '\\$&')}: not a notebook \\(`)],
-        [['diff', 'untracked.ipynb'], 'not-tracked', /^untracked\.ipynb: no version to compare with .*nbstore diff untracked\.ipynb latest$/],
+        [
+          ['diff', 'nb.ipynb', good, broken],
+          'not-a-notebook',
+          new RegExp(`^nb\\.ipynb@${broken.replace(/[.+]/g, '\\$&')}: not a notebook \\(`),
+        ],
+        [
+          ['diff', 'untracked.ipynb'],
+          'not-tracked',
+          /^untracked\.ipynb: no version to compare with .*nbstore diff untracked\.ipynb latest$/,
+        ],
         [['diff', 'gone.ipynb'], 'file-missing', /^gone\.ipynb: no such file$/],
         [['diff', 'nb.ipynb', 'nosuchversion', good], 'unknown-revision', /no version nosuchversion/],
         [['diff', 'nb.ipynb', '~5', good], 'unknown-revision', /beyond the first version/],
@@ -120,7 +146,7 @@ describe('diff of a version whose stored body was altered', () => {
     await copyFile(fixture('images-a.ipynb'), join(ws.dir, 'nb.ipynb'));
     await ws.ok('push', 'nb.ipynb');
     const blobs = join(ws.dir, '.nbstore', 'store', 'blobs');
-    for (const name of await readdir(blobs)) await writeFile(join(blobs, name), (await readFile(fixture('images-b.ipynb'))));
+    for (const name of await readdir(blobs)) await writeFile(join(blobs, name), await readFile(fixture('images-b.ipynb')));
     const result = await ws.run('diff', 'nb.ipynb');
     assert.equal(result.error?.code, 'checksum-mismatch');
   });
@@ -132,10 +158,13 @@ async function countingProxy(target: string): Promise<{ url: string; requests: (
   let requests = 0;
   const server: Server = createServer((req, res) => {
     requests++;
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
@@ -176,7 +205,10 @@ describe('diff and the version cache', () => {
     assert.equal(await ws.ok('show', v2, 'nb.ipynb', '--raw'), await readFile(fixture('images-b.ipynb'), 'utf8'));
     // Run as the real executable, a cached diff does not even load the S3 SDK.
     const recorder = join(REPO_ROOT, 'test', 'support', 'record-imports.mjs');
-    const executable = await runBin(['diff', 'nb.ipynb', v1, v2], { cwd: ws.dir, env: { ...ws.env, NODE_OPTIONS: `--import ${recorder}` } });
+    const executable = await runBin(['diff', 'nb.ipynb', v1, v2], {
+      cwd: ws.dir,
+      env: { ...ws.env, NODE_OPTIONS: `--import ${recorder}` },
+    });
     assert.equal(executable.stdout, twoVersions);
     assert.doesNotMatch(executable.stderr, /@aws-sdk/);
     assert.equal(proxy.requests(), fetched, 'no request reached the store');

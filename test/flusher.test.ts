@@ -30,11 +30,20 @@ describe('nbstore hook flush (the background flusher)', () => {
     const ws = await makeWorkspace('embedded');
     const a = await spoolSaves(ws, 'a.ipynb', 3);
     const b = await spoolSaves(ws, 'sub/b.ipynb', 2);
-    assert.match(await ws.ok('hook', 'flush'), /^\d{4}-\d\d-\d\dT[\d:.]+Z delivered 5 saved versions of (a\.ipynb, sub\/b\.ipynb|sub\/b\.ipynb, a\.ipynb)\n$/);
-    for (const [path, hashes] of [['a.ipynb', a], ['sub/b.ipynb', b]] as const) {
+    assert.match(
+      await ws.ok('hook', 'flush'),
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z delivered 5 saved versions of (a\.ipynb, sub\/b\.ipynb|sub\/b\.ipynb, a\.ipynb)\n$/,
+    );
+    for (const [path, hashes] of [
+      ['a.ipynb', a],
+      ['sub/b.ipynb', b],
+    ] as const) {
       const log = JSON.parse(await ws.ok('log', path, '--json')) as LoggedVersion[];
       assert.deepEqual(log.map((v) => v.sha256).reverse(), hashes);
-      assert.deepEqual(log.map((v) => v.savedAt).reverse(), hashes.map((_, i) => `2026-11-23T10:00:0${i + 1}.000Z`));
+      assert.deepEqual(
+        log.map((v) => v.savedAt).reverse(),
+        hashes.map((_, i) => `2026-11-23T10:00:0${i + 1}.000Z`),
+      );
     }
     assert.equal(await ws.ok('hook', 'flush'), '', 'nothing to say when nothing waits');
   });
@@ -54,7 +63,10 @@ describe('nbstore hook flush (the background flusher)', () => {
     const hashes = await spoolSaves(ws, 'o.ipynb', 3);
     const offline = await runCli(['hook', 'flush'], { cwd: ws.dir, env: { ...ws.env, NBSTORE_S3_ENDPOINT_URL: 'http://127.0.0.1:9' } });
     assert.equal(offline.error?.code, 'spooled');
-    assert.match(offline.error?.message ?? '', /^cannot reach the S3 endpoint \(ECONNREFUSED\); o\.ipynb is kept locally \(3 saves waiting in \.nbstore\/spool\)/);
+    assert.match(
+      offline.error?.message ?? '',
+      /^cannot reach the S3 endpoint \(ECONNREFUSED\); o\.ipynb is kept locally \(3 saves waiting in \.nbstore\/spool\)/,
+    );
     assert.equal((await spoolEntries(join(ws.dir, '.nbstore', 'spool'))).length, 3);
 
     assert.match(await ws.ok('hook', 'flush'), / delivered 3 saved versions of o\.ipynb\n$/);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runBin, tempDir } from './support/cli.js';
 import { awsCliCopy, foreignTool } from './support/foreign.js';
-import { STORE_KINDS, makeWorkspace, okJson } from './support/workspace.js';
+import { makeWorkspace, okJson, STORE_KINDS } from './support/workspace.js';
 
 interface Logged {
   versionId: string;
@@ -34,7 +34,10 @@ for (const kind of STORE_KINDS) {
       assert.equal(log[0]?.sha256, undefined);
       assert.match(await ws.ok('log', 'uploaded.ipynb'), /\(written by another tool\) \(latest\)\n$/);
       const listed = await okJson<Array<{ path: string; versionId: string; size: number }>>(ws, 'ls');
-      assert.deepEqual(listed.map((n) => [n.path, n.versionId, n.size]), [['uploaded.ipynb', log[0]?.versionId, bytes.length]]);
+      assert.deepEqual(
+        listed.map((n) => [n.path, n.versionId, n.size]),
+        [['uploaded.ipynb', log[0]?.versionId, bytes.length]],
+      );
       assert.equal((await ws.run('show', 'latest', 'uploaded.ipynb', '--raw')).stdout, bytes.toString('utf8'));
       assert.match(await ws.ok('show', 'latest', 'uploaded.ipynb'), /── cell 1 \(markdown\) ──\n# Sales analysis/);
 
@@ -58,8 +61,14 @@ for (const kind of STORE_KINDS) {
       await tool.put('workspace/kylek/draft.ipynb', bookstoreBytes(nb));
       await tool.put('published/reports/q3.ipynb', bookstoreBytes({ ...nb, metadata: { ...nb.metadata, title: 'Q3' } }));
 
-      assert.deepEqual((await okJson<Array<{ path: string }>>(ws, 'ls')).map((n) => n.path), ['kylek/draft.ipynb']);
-      assert.deepEqual((await okJson<Array<{ path: string; key: string }>>(ws, 'ls', '--published')).map((n) => [n.path, n.key]), [['reports/q3.ipynb', 'published/reports/q3.ipynb']]);
+      assert.deepEqual(
+        (await okJson<Array<{ path: string }>>(ws, 'ls')).map((n) => n.path),
+        ['kylek/draft.ipynb'],
+      );
+      assert.deepEqual(
+        (await okJson<Array<{ path: string; key: string }>>(ws, 'ls', '--published')).map((n) => [n.path, n.key]),
+        [['reports/q3.ipynb', 'published/reports/q3.ipynb']],
+      );
       const published = await okJson<Logged[]>(ws, 'log', '--published', 'reports/q3.ipynb');
       assert.equal(published.length, 1);
       assert.equal(published[0]?.sourceVersion, undefined, 'bookstore records no source');
@@ -68,7 +77,10 @@ for (const kind of STORE_KINDS) {
       await ws.ok('clone', 'published/reports/q3.ipynb');
       assert.equal(JSON.parse(await readFile(join(ws.dir, 'q3.ipynb'), 'utf8')).metadata.title, 'Q3');
       assert.match(await ws.ok('clone', '--prefix', 'published', 'pub'), /cloned 1 notebook into pub/);
-      assert.equal(await readFile(join(ws.dir, 'pub', 'reports', 'q3.ipynb'), 'utf8'), bookstoreBytes({ ...nb, metadata: { ...nb.metadata, title: 'Q3' } }));
+      assert.equal(
+        await readFile(join(ws.dir, 'pub', 'reports', 'q3.ipynb'), 'utf8'),
+        bookstoreBytes({ ...nb, metadata: { ...nb.metadata, title: 'Q3' } }),
+      );
       assert.match(await ws.ok('clone', '--prefix', 'workspace/kylek', 'drafts'), /cloned 1 notebook into drafts/);
 
       // The other way: bookstore's clone is a plain GET of published/<path>.

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256 } from '../src/lib/fs.js';
 import { readSpooledBody, spoolEntries } from '../src/workspace/spool.js';
 import { ok, tempDir, testEnv } from './support/cli.js';
-import { type LoggedVersion, UNREACHABLE, leftovers, logOf, range } from './support/inspect.js';
+import { type LoggedVersion, leftovers, logOf, range, UNREACHABLE } from './support/inspect.js';
 import { type JupyterServer, notebookSaying, startJupyter } from './support/jupyter.js';
-import { S3Proxy } from './support/s3-proxy.js';
 import { s3Endpoint } from './support/s3.js';
+import { S3Proxy } from './support/s3-proxy.js';
 import { makeWorkspace } from './support/workspace.js';
 
 const SAVED = [200, 201];
@@ -42,7 +42,10 @@ const ASYNC_CONTENTS_MANAGER = 'jupyter_server.services.contents.largefilemanage
  * which `nbstore hook install` then put nbstore's hook. `contentsManager` names the server's
  * contents manager class, when not its default.
  */
-async function startWithUserHook(app: 'server' | 'notebook', contentsManager?: string): Promise<{ jupyter: JupyterServer; userHookLog: string }> {
+async function startWithUserHook(
+  app: 'server' | 'notebook',
+  contentsManager?: string,
+): Promise<{ jupyter: JupyterServer; userHookLog: string }> {
   const home = await tempDir(`nbstore-jupyter-${app}-`);
   const configDir = join(home, 'jupyter-config');
   const userHookLog = join(home, 'user-hook.log');
@@ -90,13 +93,19 @@ async function saveAtOnce(jupyter: JupyterServer): Promise<void> {
   const log = await logOf(ws, 'together.ipynb');
   const versionSays = await Promise.all(
     log.map(async (v) => {
-      const notebook = JSON.parse(await ws.ok('show', v.versionId, 'together.ipynb', '--raw')) as { cells: Array<{ source: string | string[] }> };
+      const notebook = JSON.parse(await ws.ok('show', v.versionId, 'together.ipynb', '--raw')) as {
+        cells: Array<{ source: string | string[] }>;
+      };
       return [notebook.cells[0]?.source ?? ''].flat().join('').replace(/^# /, '');
     }),
   );
   assert.deepEqual([...versionSays].sort(), [...said].sort(), 'one version per content saved');
   assert.equal(versionSays.at(-1), 'before');
-  assert.equal((await ws.run('show', 'latest', 'together.ipynb', '--raw')).stdout, await readFile(join(ws.dir, 'together.ipynb'), 'utf8'), 'the latest version is the file on disk');
+  assert.equal(
+    (await ws.run('show', 'latest', 'together.ipynb', '--raw')).stdout,
+    await readFile(join(ws.dir, 'together.ipynb'), 'utf8'),
+    'the latest version is the file on disk',
+  );
   await jupyter.flushersDone();
   assert.deepEqual(await leftovers(ws), { locks: [], spooled: [] });
 }
@@ -126,7 +135,10 @@ describe('the hook in Jupyter Server', () => {
     const log = await logOf(ws, 'analysis.ipynb');
     assert.deepEqual(log.map((v) => v.sha256).reverse(), saved);
     const savedAt = log.map((v) => v.savedAt ?? '').reverse();
-    assert.ok(savedAt.every((time) => time !== ''), 'every version records its save time');
+    assert.ok(
+      savedAt.every((time) => time !== ''),
+      'every version records its save time',
+    );
     assert.deepEqual(savedAt, [...savedAt].sort());
     assert.ok(log.every((v) => v.author === 'tester'));
     assert.equal((await ws.run('show', 'latest', 'analysis.ipynb', '--raw')).stdout, await readFile(file, 'utf8'));
@@ -147,17 +159,30 @@ describe('the hook in Jupyter Server', () => {
     }
     // The hook copies each save into the spool before Jupyter answers.
     const waiting = await spoolEntries(join(ws.dir, '.nbstore', 'spool'));
-    assert.deepEqual(waiting.map((entry) => entry.path), Array(5).fill('report.ipynb'));
+    assert.deepEqual(
+      waiting.map((entry) => entry.path),
+      Array(5).fill('report.ipynb'),
+    );
     const spooledBodies = await Promise.all(waiting.map((entry) => readFile(join(ws.dir, '.nbstore', 'spool', `${entry.id}.ipynb`))));
-    assert.deepEqual(spooledBodies.map((body) => sha256(body)), saved);
+    assert.deepEqual(
+      spooledBodies.map((body) => sha256(body)),
+      saved,
+    );
     await jupyter.logged(new RegExp(`nbstore: saves in ${ws.dir} wait in \\.nbstore/spool: cannot reach the S3 endpoint`));
     assert.match(await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8'), /^nbstore: cannot reach the S3 endpoint/m);
 
-    assert.deepEqual(JSON.parse(await ok(['log', 'report.ipynb', '--json'], reachable)), [], 'nothing reached the store while it was unreachable');
+    assert.deepEqual(
+      JSON.parse(await ok(['log', 'report.ipynb', '--json'], reachable)),
+      [],
+      'nothing reached the store while it was unreachable',
+    );
     assert.equal(await ok(['push', '--flush'], reachable), 'delivered 5 saved versions of 1 notebook\n');
     const log = JSON.parse(await ok(['log', 'report.ipynb', '--json'], reachable)) as LoggedVersion[];
     assert.deepEqual(log.map((v) => v.sha256).reverse(), saved);
-    assert.deepEqual(log.map((v) => v.savedAt).reverse(), waiting.map((entry) => entry.savedAt));
+    assert.deepEqual(
+      log.map((v) => v.savedAt).reverse(),
+      waiting.map((entry) => entry.savedAt),
+    );
     assert.deepEqual(await spoolEntries(join(ws.dir, '.nbstore', 'spool')), []);
   });
 
@@ -181,9 +206,15 @@ describe('the hook in Jupyter Server', () => {
     // The hook copies each save into the spool before Jupyter answers.
     const spool = join(ws.dir, '.nbstore', 'spool');
     const waiting = await spoolEntries(spool);
-    assert.deepEqual(await Promise.all(waiting.map(async (entry) => sha256(await readSpooledBody(spool, entry)))), saved, 'every save is kept locally, in order');
+    assert.deepEqual(
+      await Promise.all(waiting.map(async (entry) => sha256(await readSpooledBody(spool, entry)))),
+      saved,
+      'every save is kept locally, in order',
+    );
     await jupyter.logged(new RegExp(`nbstore: saves in ${ws.dir} wait in \\.nbstore/spool: cannot reach the S3 endpoint`));
-    const failures = (await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8')).match(/^nbstore: cannot reach the S3 endpoint \(ECONNREFUSED\)/gm) ?? [];
+    const failures =
+      (await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8')).match(/^nbstore: cannot reach the S3 endpoint \(ECONNREFUSED\)/gm) ??
+      [];
     assert.ok(failures.length > 0, 'the hook tried to deliver them');
 
     await proxy.resume();
@@ -191,12 +222,18 @@ describe('the hook in Jupyter Server', () => {
     saved.push(sha256(await readFile(file)));
     await deliveredByHook(jupyter, ws.dir);
     const log = (await logOf(ws, 'outage.ipynb')).reverse();
-    assert.deepEqual(log.map((v) => v.sha256), saved, 'every save is a version, in save order');
+    assert.deepEqual(
+      log.map((v) => v.sha256),
+      saved,
+      'every save is a version, in save order',
+    );
     const savedAt = log.map((v) => v.savedAt ?? '');
     assert.deepEqual([...savedAt].sort(), savedAt, 'with its save time');
     await jupyter.flushersDone();
     assert.deepEqual(await leftovers(ws), { locks: [], spooled: [] });
-    t.diagnostic(`${SAVES} saves through Jupyter while S3 was blocked, each kept (failed deliveries logged by then: ${failures.length}); ${log.length} versions in S3 after one more save`);
+    t.diagnostic(
+      `${SAVES} saves through Jupyter while S3 was blocked, each kept (failed deliveries logged by then: ${failures.length}); ${log.length} versions in S3 after one more save`,
+    );
   });
 
   it(`makes ${AT_ONCE} saves of one notebook at once one version each, leaving no lock`, () => saveAtOnce(jupyter));
@@ -231,8 +268,13 @@ describe('the hook in Jupyter Server', () => {
     assert.ok(SAVED.includes(await jupyter.saveNotebook(`${basename(ws.dir)}/broken.ipynb`, notebookSaying('broken'))));
     assert.match(await readFile(join(ws.dir, 'broken.ipynb'), 'utf8'), /broken/);
     // The reason is the system's error message, in the server's language, naming the spool.
-    await jupyter.logged(new RegExp(`nbstore: could not keep the save of ${join(ws.dir, 'broken.ipynb')}: .+ \\(${join(ws.dir, '.nbstore', 'spool')}\\)`));
-    assert.match(await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8'), /^\S+Z hook: could not keep the save of \S+\/broken\.ipynb: .+ \(\S+\/\.nbstore\/spool\)$/m);
+    await jupyter.logged(
+      new RegExp(`nbstore: could not keep the save of ${join(ws.dir, 'broken.ipynb')}: .+ \\(${join(ws.dir, '.nbstore', 'spool')}\\)`),
+    );
+    assert.match(
+      await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8'),
+      /^\S+Z hook: could not keep the save of \S+\/broken\.ipynb: .+ \(\S+\/\.nbstore\/spool\)$/m,
+    );
   });
 });
 

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { clonePrefix } from '../src/ops/clone.js';
 import { sha256 } from '../src/lib/fs.js';
 import { main } from '../src/main.js';
+import { clonePrefix } from '../src/ops/clone.js';
 import { addToSpool } from '../src/workspace/spool.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { tempDir } from './support/cli.js';
-import { createBucket, s3Endpoint } from './support/s3.js';
 import { countInFlight } from './support/counting.js';
 import { bucketTool, foreignTool } from './support/foreign.js';
-import { STORE_KINDS, forgetTracking, makeWorkspace, markdownNotebook, okJson, pushedId, trackedNotebooks } from './support/workspace.js';
+import { createBucket, s3Endpoint } from './support/s3.js';
+import { forgetTracking, makeWorkspace, markdownNotebook, okJson, pushedId, STORE_KINDS, trackedNotebooks } from './support/workspace.js';
 
 interface Logged {
   versionId: string;
@@ -56,15 +56,28 @@ for (const kind of STORE_KINDS) {
       assert.equal(history[0]?.sourceVersion, v2);
       assert.equal(history[0]?.message, 'Q3 report');
       assert.equal(history[0]?.sha256, sha256(v2Bytes), 'the copy carries the hash of its bytes');
-      assert.deepEqual(await (await foreignTool(ws)).get('published/p.ipynb'), v2Bytes, 'a plain GET (as bookstore reads) returns the exact bytes');
+      assert.deepEqual(
+        await (await foreignTool(ws)).get('published/p.ipynb'),
+        v2Bytes,
+        'a plain GET (as bookstore reads) returns the exact bytes',
+      );
 
       const log = await okJson<Logged[]>(ws, 'log', 'p.ipynb');
-      assert.deepEqual(log.map((v) => [v.versionId, v.isPublished]), [[v2, true], [v1, false]]);
+      assert.deepEqual(
+        log.map((v) => [v.versionId, v.isPublished]),
+        [
+          [v2, true],
+          [v1, false],
+        ],
+      );
       assert.match((await ws.ok('log', 'p.ipynb')).split('\n')[0] as string, /two \(latest, base, published\)$/);
       assert.match(await ws.ok('log', '--published', 'p.ipynb'), new RegExp(`Q3 report from ${v2.slice(0, 8)}\\S* \\(latest\\)\\n$`));
 
       // Publishing the published version again copies nothing.
-      assert.match(await ws.ok('publish', 'p.ipynb'), new RegExp(`^already published  p\\.ipynb  ${v2} → published/p\\.ipynb  ${published}\\n$`));
+      assert.match(
+        await ws.ok('publish', 'p.ipynb'),
+        new RegExp(`^already published  p\\.ipynb  ${v2} → published/p\\.ipynb  ${published}\\n$`),
+      );
       assert.equal((await okJson<Logged[]>(ws, 'log', '--published', 'p.ipynb')).length, 1);
     });
 
@@ -78,12 +91,18 @@ for (const kind of STORE_KINDS) {
       await ws.edit('r.ipynb', 'unpushed');
       const edited = await ws.run('publish', 'r.ipynb');
       assert.equal(edited.error?.code, 'local-changes');
-      assert.match(edited.error?.message ?? '', /^r\.ipynb: has changes that are not pushed; push them first, or name a version with --version$/);
+      assert.match(
+        edited.error?.message ?? '',
+        /^r\.ipynb: has changes that are not pushed; push them first, or name a version with --version$/,
+      );
       assert.deepEqual(await okJson<Logged[]>(ws, 'log', '--published', 'r.ipynb'), [], 'nothing was published');
 
       const older = await ws.ok('publish', 'r.ipynb', '--version', '@~1');
       assert.match(older, new RegExp(`^published  r\\.ipynb  ${v1} → `));
-      assert.deepEqual((await okJson<Logged[]>(ws, 'log', 'r.ipynb')).map((v) => v.isPublished), [false, true]);
+      assert.deepEqual(
+        (await okJson<Logged[]>(ws, 'log', 'r.ipynb')).map((v) => v.isPublished),
+        [false, true],
+      );
 
       await ws.ok('checkout', v1, 'r.ipynb', '--force');
       const stale = await ws.run('publish', 'r.ipynb');
@@ -91,7 +110,11 @@ for (const kind of STORE_KINDS) {
       assert.match(stale.error?.message ?? '', /a newer version was pushed since the local copy/);
 
       await ws.ok('checkout', 'latest', 'r.ipynb');
-      await addToSpool(join(ws.dir, '.nbstore', 'spool'), { path: 'r.ipynb', savedAt: new Date().toISOString() }, await readFile(join(ws.dir, 'r.ipynb')));
+      await addToSpool(
+        join(ws.dir, '.nbstore', 'spool'),
+        { path: 'r.ipynb', savedAt: new Date().toISOString() },
+        await readFile(join(ws.dir, 'r.ipynb')),
+      );
       assert.match((await ws.run('publish', 'r.ipynb')).error?.message ?? '', /1 save waiting in the spool are not pushed/);
       assert.match(await ws.ok('publish', 'r.ipynb', '--version', v2.slice(0, 12)), new RegExp(`^published  r\\.ipynb  ${v2} → `));
 
@@ -119,7 +142,7 @@ for (const kind of STORE_KINDS) {
 
       const first = await ws.ok('clone', 'workspace/a.ipynb');
       assert.equal(first, `cloned  workspace/a.ipynb@${v1} → a-1.ipynb (a.ipynb exists)\n`);
-      assert.match(await ws.ok('clone', 'published/a.ipynb'), /^cloned  published\/a\.ipynb@\S+ → a-2\.ipynb \(a\.ipynb exists\)\n$/);
+      assert.match(await ws.ok('clone', 'published/a.ipynb'), /^cloned {2}published\/a\.ipynb@\S+ → a-2\.ipynb \(a\.ipynb exists\)\n$/);
       assert.deepEqual(await readFile(join(ws.dir, 'a.ipynb')), local, 'the existing file is untouched');
       assert.deepEqual(await readFile(join(ws.dir, 'a-1.ipynb')), original);
       assert.deepEqual(await readFile(join(ws.dir, 'a-2.ipynb')), original);
@@ -155,7 +178,10 @@ for (const kind of STORE_KINDS) {
       const tracked = (await trackedNotebooks(ws))['t.ipynb'];
       assert.deepEqual(tracked, { key: 'workspace/t.ipynb', base: v1, sha256: tracked?.sha256, canonical: tracked?.canonical });
       const status = await okJson<{ notebooks: Array<{ path: string; state: string }> }>(ws, 'status');
-      assert.deepEqual(status.notebooks.map((n) => [n.path, n.state]), [['t.ipynb', 'behind']]);
+      assert.deepEqual(
+        status.notebooks.map((n) => [n.path, n.state]),
+        [['t.ipynb', 'behind']],
+      );
       assert.equal((await okJson<Logged[]>(ws, 'log', 't.ipynb')).find((v) => v.isBase)?.versionId, v1);
 
       await ws.edit('t.ipynb', 'on the clone');
@@ -169,7 +195,13 @@ for (const kind of STORE_KINDS) {
       await ws.ok('publish', 't.ipynb');
       await ws.ok('clone', 'published/t.ipynb', 'copy.ipynb');
       const after = await okJson<{ notebooks: Array<{ path: string; state: string }> }>(ws, 'status');
-      assert.deepEqual(after.notebooks.map((n) => [n.path, n.state]), [['copy.ipynb', 'not pushed'], ['t.ipynb', 'unmodified']]);
+      assert.deepEqual(
+        after.notebooks.map((n) => [n.path, n.state]),
+        [
+          ['copy.ipynb', 'not pushed'],
+          ['t.ipynb', 'unmodified'],
+        ],
+      );
       await ws.ok('push', 'copy.ipynb');
       assert.equal((await okJson<{ notebooks: Array<{ path: string; state: string }> }>(ws, 'status')).notebooks[0]?.state, 'unmodified');
     });
@@ -224,7 +256,11 @@ for (const kind of STORE_KINDS) {
         assert.ok(result.error?.message.startsWith(`${JSON.stringify(key)}: refusing a key with `), result.error?.message);
         await foreign.remove(key);
       }
-      assert.deepEqual((await readdir(ws.dir)).filter((n) => !n.startsWith('.')), [], 'nothing was written');
+      assert.deepEqual(
+        (await readdir(ws.dir)).filter((n) => !n.startsWith('.')),
+        [],
+        'nothing was written',
+      );
       await foreign.put('workspace/..', markdownNotebook('evil'));
       assert.equal((await ws.run('clone', 'workspace/..')).error?.code, 'unsafe-key');
       assert.match(await ws.ok('clone', '--prefix', 'workspace/team', 'out'), /cloned 1 notebook into out/);
@@ -235,7 +271,9 @@ for (const kind of STORE_KINDS) {
       for (const name of ['a', 'b', 'c']) await writeFile(join(ws.dir, `${name}.ipynb`), markdownNotebook(`${name} one`));
       await ws.ok('push', 'a.ipynb', 'b.ipynb', 'c.ipynb');
       // Listing times (log), not HEAD times (ls): S3 gives HEAD times to the second only.
-      const times = await Promise.all(['a', 'b', 'c'].map(async (name) => (await okJson<Logged[]>(ws, 'log', `${name}.ipynb`))[0]?.lastModified as string));
+      const times = await Promise.all(
+        ['a', 'b', 'c'].map(async (name) => (await okJson<Logged[]>(ws, 'log', `${name}.ipynb`))[0]?.lastModified as string),
+      );
       const then = times.sort().at(-1) as string;
       await new Promise((r) => setTimeout(r, 5)); // so that later writes have later times
       await writeFile(join(ws.dir, 'a.ipynb'), markdownNotebook('a two'));
@@ -287,7 +325,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(most(), 3, 'three reads at once, no more');
     });
 
-    it('clones from s3://bucket/key with the workspace\'s endpoint and credentials', async () => {
+    it("clones from s3://bucket/key with the workspace's endpoint and credentials", async () => {
       const ws = await makeWorkspace(kind);
       const other = await createBucket('other');
       await (await bucketTool(other)).put('team/eda.ipynb', markdownNotebook('from another bucket'));

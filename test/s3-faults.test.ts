@@ -30,14 +30,20 @@ describe('outage', () => {
       if (n === 20 || n === SAVES) {
         const push = await runBin(['push', 'nb.ipynb'], { cwd: ws.dir, env });
         assert.equal(push.status, 75, `save ${n}: ${push.stderr}`);
-        assert.equal(push.stderr, `nbstore: cannot reach the S3 endpoint (ECONNREFUSED); nb.ipynb is kept locally (${n} saves waiting in .nbstore/spool) and the next push sends it\n`);
+        assert.equal(
+          push.stderr,
+          `nbstore: cannot reach the S3 endpoint (ECONNREFUSED); nb.ipynb is kept locally (${n} saves waiting in .nbstore/spool) and the next push sends it\n`,
+        );
       } else {
         await spoolSave(ws.dir, 'nb.ipynb', bytes);
       }
       if (n === SAVES / 2) {
         const flush = await runBin(['push', '--flush'], { cwd: ws.dir, env });
         assert.equal(flush.status, 75, `flush after save ${n}: ${flush.stderr}`);
-        assert.match(flush.stderr, new RegExp(`^nbstore: cannot reach the S3 endpoint \\(ECONNREFUSED\\); nb\\.ipynb is kept locally \\(${n} saves waiting`));
+        assert.match(
+          flush.stderr,
+          new RegExp(`^nbstore: cannot reach the S3 endpoint \\(ECONNREFUSED\\); nb\\.ipynb is kept locally \\(${n} saves waiting`),
+        );
       }
       assert.equal((await leftovers(ws)).spooled.length, n, `save ${n} is kept locally`);
     }
@@ -50,7 +56,10 @@ describe('outage', () => {
     assert.equal(log.at(-1)?.versionId, online);
     // Oldest first: exactly the saves, in the order they were made, with their save times.
     const delivered = log.slice(0, SAVES).reverse();
-    assert.deepEqual(delivered.map((v) => v.sha256), saves.map((bytes) => sha256(bytes)));
+    assert.deepEqual(
+      delivered.map((v) => v.sha256),
+      saves.map((bytes) => sha256(bytes)),
+    );
     const savedAt = delivered.map((v) => v.savedAt ?? '');
     assert.deepEqual([...savedAt].sort(), savedAt, 'save times ascend');
     assertOneLine(log);
@@ -116,13 +125,19 @@ describe('slow S3', () => {
 
     const log = await nbstore('log', 'nb.ipynb');
     assert.equal(log.status, 1);
-    assert.equal(log.stderr, 'nbstore: workspace/nb.ipynb: the S3 endpoint did not answer in time (3 attempts); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait\n');
+    assert.equal(
+      log.stderr,
+      'nbstore: workspace/nb.ipynb: the S3 endpoint did not answer in time (3 attempts); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait\n',
+    );
     assert.equal(proxy.count('GET', LISTING), 3, 'the listing was sent three times (the SDK retries a timeout)');
 
     await writeFile(join(ws.dir, 'nb.ipynb'), notebookWith('while S3 stalls'));
     const push = await nbstore('push', 'nb.ipynb');
     assert.equal(push.status, 75);
-    assert.match(push.stderr, /^nbstore: s3:\/\/\S+: the S3 endpoint did not answer in time \(3 attempts\); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait; nb\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/);
+    assert.match(
+      push.stderr,
+      /^nbstore: s3:\/\/\S+: the S3 endpoint did not answer in time \(3 attempts\); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait; nb\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
+    );
     assert.equal(proxy.count('PUT'), 0, 'nothing was uploaded');
     assert.equal((await leftovers(ws)).spooled.length, 1);
 

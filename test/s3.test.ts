@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, REPO_ROOT, ok, runBin, runCli, tempDir, testEnv } from './support/cli.js';
 import { isNbstoreError } from '../src/lib/errors.js';
 import { sha256 } from '../src/lib/fs.js';
 import { META } from '../src/store/metadata.js';
 import { S3Store } from '../src/store/s3-store.js';
+import { FIXTURES, ok, REPO_ROOT, runBin, runCli, tempDir, testEnv } from './support/cli.js';
 import { createBucket, rawClient, s3Endpoint, s3Settings, uniqueBucket } from './support/s3.js';
 import { S3Proxy } from './support/s3-proxy.js';
 import { makeWorkspace, pushedId } from './support/workspace.js';
@@ -49,7 +49,10 @@ describe('S3 specifics', () => {
     const ws = await makeWorkspace('s3');
     await ws.addFixture('analysis.ipynb');
     const env = { ...ws.env, NBSTORE_S3_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG', NBSTORE_S3_SECRET_ACCESS_KEY: 'wr0ngS3cretValue/xyz' };
-    for (const argv of [['log', 'analysis.ipynb'], ['push', 'analysis.ipynb']]) {
+    for (const argv of [
+      ['log', 'analysis.ipynb'],
+      ['push', 'analysis.ipynb'],
+    ]) {
       const result = await runCli(argv, { cwd: ws.dir, env });
       assert.equal(result.error?.code, 'bad-credentials', argv.join(' '));
       assert.doesNotMatch(`${result.error?.message}${result.stdout}${result.stderr}`, /wr0ngS3cretValue|AKIAWRONG/);
@@ -67,19 +70,30 @@ describe('S3 specifics', () => {
     await ws.edit('o.ipynb', 'offline');
     const offline = await runBin(['push', 'o.ipynb', '-m', 'on the train', '--endpoint-url', dead], { cwd: ws.dir, env: ws.env });
     assert.equal(offline.status, 75);
-    assert.match(offline.stderr, /^nbstore: cannot reach the S3 endpoint \(ECONNREFUSED\); o\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/);
+    assert.match(
+      offline.stderr,
+      /^nbstore: cannot reach the S3 endpoint \(ECONNREFUSED\); o\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
+    );
     assert.equal((await readdir(join(ws.dir, '.nbstore', 'spool'))).filter((n) => n.endsWith('.json')).length, 1);
 
     await ws.edit('o.ipynb', 'later');
     const back = await ws.ok('push', 'o.ipynb');
     assert.match(back, /o\.ipynb: delivered 1 earlier save/);
-    const log = JSON.parse(await ws.ok('log', 'o.ipynb', '--json')) as Array<{ versionId: string; message?: string; savedAt?: string; parent?: string }>;
+    const log = JSON.parse(await ws.ok('log', 'o.ipynb', '--json')) as Array<{
+      versionId: string;
+      message?: string;
+      savedAt?: string;
+      parent?: string;
+    }>;
     assert.equal(log.length, 3);
     assert.equal(log[1]?.message, 'on the train');
     assert.ok(log[1]?.savedAt, 'the spooled save keeps its save time');
     assert.equal(log[1]?.parent, online);
     assert.equal(log[0]?.parent, log[1]?.versionId);
-    assert.deepEqual((await readdir(join(ws.dir, '.nbstore', 'spool'))).filter((n) => n.endsWith('.json')), []);
+    assert.deepEqual(
+      (await readdir(join(ws.dir, '.nbstore', 'spool'))).filter((n) => n.endsWith('.json')),
+      [],
+    );
   });
 
   it('signs the SHA-256 it records as the payload hash, so S3 refuses a body that does not match it', async () => {
@@ -89,7 +103,10 @@ describe('S3 specifics', () => {
     const stored = await store.put('workspace/p.ipynb', body, { [META.sha256]: digest });
     assert.equal(Buffer.from((await store.get('workspace/p.ipynb', stored.versionId)).body).toString(), notebookText);
     const wrong = `${digest.slice(0, -1)}${digest.endsWith('0') ? '1' : '0'}`;
-    await assert.rejects(store.put('workspace/p.ipynb', body, { [META.sha256]: wrong }), (err: unknown) => isNbstoreError(err, 's3-error') && /does not match its SHA-256/.test(err.message));
+    await assert.rejects(
+      store.put('workspace/p.ipynb', body, { [META.sha256]: wrong }),
+      (err: unknown) => isNbstoreError(err, 's3-error') && /does not match its SHA-256/.test(err.message),
+    );
     assert.equal((await store.head('workspace/p.ipynb')).versionId, stored.versionId, 'no version was stored');
 
     // A copy carries the same metadata and no body: it must not claim the body's hash.
@@ -123,7 +140,10 @@ describe('S3 specifics', () => {
     assert.equal(log[1]?.versionId, 'null');
     assert.equal(log[0]?.author, undefined);
     assert.match(await run('log', 'legacy.ipynb'), /\(written by another tool\)/);
-    assert.equal((await runCli(['show', 'null', 'legacy.ipynb', '--raw'], { cwd: dir, env: testEnv(dir) })).stdout, original.toString('utf8'));
+    assert.equal(
+      (await runCli(['show', 'null', 'legacy.ipynb', '--raw'], { cwd: dir, env: testEnv(dir) })).stdout,
+      original.toString('utf8'),
+    );
 
     // A checkout of another tool's version, then a push of the same content, is up to date.
     await run('checkout', 'latest', 'legacy.ipynb');
@@ -141,7 +161,10 @@ describe('S3 specifics', () => {
     // The workspace config names the live endpoint; bookstore's variable outranks it.
     assert.equal((await runCli(['log', 'analysis.ipynb'], { cwd: ws.dir, env: deadEnv })).error?.code, 'endpoint-unreachable');
     // NBSTORE_* outranks JPYNB_S3_*, and a flag outranks both.
-    assert.equal((await runCli(['log', 'analysis.ipynb'], { cwd: ws.dir, env: { ...deadEnv, NBSTORE_S3_ENDPOINT_URL: s3Endpoint() } })).status, 0);
+    assert.equal(
+      (await runCli(['log', 'analysis.ipynb'], { cwd: ws.dir, env: { ...deadEnv, NBSTORE_S3_ENDPOINT_URL: s3Endpoint() } })).status,
+      0,
+    );
     assert.equal((await runCli(['log', 'analysis.ipynb', '--endpoint-url', s3Endpoint()], { cwd: ws.dir, env: deadEnv })).status, 0);
   });
 

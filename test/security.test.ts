@@ -8,10 +8,10 @@ import { joinKey } from '../src/store/keys.js';
 import { putBehindNbstore, treeState } from './support/behind.js';
 import { BIN, type CliResult, runBin, runCli, tempDir, testEnv } from './support/cli.js';
 import { foreignTool } from './support/foreign.js';
-import { S3Proxy } from './support/s3-proxy.js';
 import { s3Endpoint, uniqueBucket } from './support/s3.js';
+import { S3Proxy } from './support/s3-proxy.js';
 import { notebookWith, spoolSave } from './support/saves.js';
-import { STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';
+import { makeWorkspace, pushedId, STORE_KINDS } from './support/workspace.js';
 
 /**
  * Keys that appear nowhere but where the test puts them: the test bed's second S3 user (see
@@ -20,7 +20,11 @@ import { STORE_KINDS, makeWorkspace, pushedId } from './support/workspace.js';
 function knownKeys(): { accessKeyId: string; secretAccessKey: string; whose: string } {
   const env = process.env;
   if (env.NBSTORE_TEST_CANARY_ACCESS_KEY_ID && env.NBSTORE_TEST_CANARY_SECRET_ACCESS_KEY) {
-    return { accessKeyId: env.NBSTORE_TEST_CANARY_ACCESS_KEY_ID, secretAccessKey: env.NBSTORE_TEST_CANARY_SECRET_ACCESS_KEY, whose: 'the second test user' };
+    return {
+      accessKeyId: env.NBSTORE_TEST_CANARY_ACCESS_KEY_ID,
+      secretAccessKey: env.NBSTORE_TEST_CANARY_SECRET_ACCESS_KEY,
+      whose: 'the second test user',
+    };
   }
   if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) throw new Error('no S3 keys: run the suite with `npm test`');
   return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, whose: "the suite's own user" };
@@ -36,7 +40,10 @@ function leakForms(secret: string): string[] {
 
 /** Paths under a tree that are new or changed between two `treeState`s, sorted. */
 function changedPaths(before: Map<string, string>, after: Map<string, string>): string[] {
-  return [...after].filter(([path, state]) => before.get(path) !== state).map(([path]) => path).sort();
+  return [...after]
+    .filter(([path, state]) => before.get(path) !== state)
+    .map(([path]) => path)
+    .sort();
 }
 
 /** Every file under `dir` except `written` (files the test itself put credentials in), with its text. */
@@ -84,18 +91,38 @@ describe('credentials', () => {
     const first = pushedId(await inProcess(viaNbstore, 'push', 'a.ipynb', '-m', 'first'));
     await writeFile(join(dir, 'a.ipynb'), notebookWith('a 2'));
     await inProcess(viaNbstore, 'push', '.', '-m', 'the folder');
-    for (const argv of [['log', 'a.ipynb'], ['log', 'a.ipynb', '--json'], ['log', 'a.ipynb', '--oneline'], ['show', 'latest', 'a.ipynb'], ['show', first, '--json'], ['show', '~1', 'a.ipynb', '--raw']]) {
+    for (const argv of [
+      ['log', 'a.ipynb'],
+      ['log', 'a.ipynb', '--json'],
+      ['log', 'a.ipynb', '--oneline'],
+      ['show', 'latest', 'a.ipynb'],
+      ['show', first, '--json'],
+      ['show', '~1', 'a.ipynb', '--raw'],
+    ]) {
       await inProcess(viaNbstore, ...argv);
     }
     await inProcess(viaNbstore, 'checkout', first);
     await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '-o', 'copy.ipynb');
     await inProcess(viaNbstore, 'checkout', 'latest', 'a.ipynb', '--force');
-    for (const argv of [['diff', 'a.ipynb', '~1'], ['diff', 'a.ipynb', '@~1', 'latest', '--stat'], ['diff', 'a.ipynb', '~1', '--json'], ['diff', 'a.ipynb', '~1', '--raw']]) {
+    for (const argv of [
+      ['diff', 'a.ipynb', '~1'],
+      ['diff', 'a.ipynb', '@~1', 'latest', '--stat'],
+      ['diff', 'a.ipynb', '~1', '--json'],
+      ['diff', 'a.ipynb', '~1', '--raw'],
+    ]) {
       await inProcess(viaNbstore, ...argv);
     }
     await inProcess(viaNbstore, 'publish', 'a.ipynb', '-m', 'the report');
     await inProcess(viaNbstore, 'publish', 'sub/b.ipynb', '--version', 'latest');
-    for (const argv of [['ls'], ['ls', '--json'], ['ls', '--published'], ['log', 'a.ipynb', '--published'], ['status'], ['status', '--json']]) await inProcess(viaNbstore, ...argv);
+    for (const argv of [
+      ['ls'],
+      ['ls', '--json'],
+      ['ls', '--published'],
+      ['log', 'a.ipynb', '--published'],
+      ['status'],
+      ['status', '--json'],
+    ])
+      await inProcess(viaNbstore, ...argv);
     await inProcess(viaNbstore, 'clone', 'published/a.ipynb', 'clones/');
     await inProcess(viaNbstore, 'clone', `s3://${bucket}/workspace/sub/b.ipynb@latest`, 'clones/b.ipynb');
     await inProcess(viaNbstore, 'clone', '--prefix', 'workspace', 'restored');
@@ -107,12 +134,20 @@ describe('credentials', () => {
     await inProcess(viaNbstore, 'hook', 'status', '--json', '--config-dir', jupyterConfig);
     await spoolSave(dir, 'sub/b.ipynb', notebookWith('b 1.5'));
     assert.match(await inProcess(viaNbstore, 'hook', 'flush'), / delivered 1 saved version of sub\/b\.ipynb$/m);
-    for (const command of ['init', 'push', 'log', 'show', 'checkout', 'diff', 'publish', 'ls', 'status', 'clone', 'hook', 'browse']) await inProcess(viaNbstore, command, '--help');
+    for (const command of ['init', 'push', 'log', 'show', 'checkout', 'diff', 'publish', 'ls', 'status', 'clone', 'hook', 'browse'])
+      await inProcess(viaNbstore, command, '--help');
 
     // The other ways keys are given: bookstore's variables, the AWS chain (read by the SDK from
     // the process environment, so a real process), the user config, the workspace config by hand.
-    await inProcess({ ...base, JPYNB_S3_ACCESS_KEY_ID: keys.accessKeyId, JPYNB_S3_SECRET_ACCESS_KEY: keys.secretAccessKey }, 'log', 'a.ipynb');
-    const viaAws = await runBin(['log', 'a.ipynb', '--json'], { cwd: dir, env: { ...base, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+    await inProcess(
+      { ...base, JPYNB_S3_ACCESS_KEY_ID: keys.accessKeyId, JPYNB_S3_SECRET_ACCESS_KEY: keys.secretAccessKey },
+      'log',
+      'a.ipynb',
+    );
+    const viaAws = await runBin(['log', 'a.ipynb', '--json'], {
+      cwd: dir,
+      env: { ...base, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey },
+    });
     outputs.push({ argv: ['log', 'a.ipynb', '--json'], result: viaAws });
     assert.equal(viaAws.status, 0, viaAws.stderr);
     const userConfig = join(home, '.config', 'nbstore', 'config.json');
@@ -122,7 +157,10 @@ describe('credentials', () => {
     await inProcess(base, 'push', 'a.ipynb', '-m', 'keys from the user config');
     const workspaceConfig = join(dir, '.nbstore', 'config.json');
     const config = JSON.parse(await readFile(workspaceConfig, 'utf8'));
-    await writeFile(workspaceConfig, JSON.stringify({ ...config, s3_access_key_id: keys.accessKeyId, s3_secret_access_key: keys.secretAccessKey }));
+    await writeFile(
+      workspaceConfig,
+      JSON.stringify({ ...config, s3_access_key_id: keys.accessKeyId, s3_secret_access_key: keys.secretAccessKey }),
+    );
     await inProcess({ ...base, XDG_CONFIG_HOME: join(home, 'nowhere') }, 'show', 'latest', 'a.ipynb');
 
     // Failures: keys S3 rejects, a bucket they may not read, an endpoint that refuses or stalls,
@@ -153,22 +191,36 @@ describe('credentials', () => {
     await inProcess(viaNbstore, 'hook', 'uninstall', '--config-dir', jupyterConfig);
     await failing({ ...unknown, ...debug }, 1, 'init', `s3://${uniqueBucket('refused')}`, ...endpointArgs);
 
-    const leaks = [...leakForms(keys.accessKeyId), ...leakForms(keys.secretAccessKey), ...leakForms(WRONG.accessKeyId), ...leakForms(WRONG.secretAccessKey)];
+    const leaks = [
+      ...leakForms(keys.accessKeyId),
+      ...leakForms(keys.secretAccessKey),
+      ...leakForms(WRONG.accessKeyId),
+      ...leakForms(WRONG.secretAccessKey),
+    ];
     const texts = [
-      ...outputs.map(({ argv, result }) => ({ where: `output of nbstore ${argv.join(' ')}`, text: result.stdout + result.stderr + (result.error?.message ?? '') })),
+      ...outputs.map(({ argv, result }) => ({
+        where: `output of nbstore ${argv.join(' ')}`,
+        text: result.stdout + result.stderr + (result.error?.message ?? ''),
+      })),
       ...(await filesUnder(dir, [workspaceConfig])).map(({ path, text }) => ({ where: path, text })),
       ...(await filesUnder(home, [userConfig])).map(({ path, text }) => ({ where: path, text })),
     ];
     for (const { where, text } of texts) {
       for (const leak of leaks) assert.ok(!text.includes(leak), `${where} holds a credential (${leak.slice(0, 4)}…)`);
     }
-    t.diagnostic(`${outputs.length} runs of nbstore; ${texts.length - outputs.length} files under the workspace and HOME searched for ${leaks.length} forms of 4 key values (${keys.whose}'s and wrong ones)`);
+    t.diagnostic(
+      `${outputs.length} runs of nbstore; ${texts.length - outputs.length} files under the workspace and HOME searched for ${leaks.length} forms of 4 key values (${keys.whose}'s and wrong ones)`,
+    );
   });
 
   it('the workspace config nbstore writes is mode 0600, whatever the umask', async () => {
     const initUnderUmask0 = (cwd: string, ...argv: string[]) =>
       new Promise<number | null>((resolve, reject) => {
-        const child = spawn('sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN, 'init', ...argv], { cwd, env: testEnv(cwd), stdio: 'ignore' });
+        const child = spawn('sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN, 'init', ...argv], {
+          cwd,
+          env: testEnv(cwd),
+          stdio: 'ignore',
+        });
         child.on('error', reject);
         child.on('close', resolve);
       });
@@ -209,13 +261,19 @@ describe('keys from the bucket', () => {
       const before = await treeState(root);
       for (const key of UNSAFE_KEYS) {
         const id = await putBehindNbstore({ dir, ...(ws.bucket ? { bucket: ws.bucket } : {}) }, key, notebookWith(key));
-        for (const argv of [['checkout', id], ['checkout', id, '--force'], ['show', id, '--raw']]) {
+        for (const argv of [
+          ['checkout', id],
+          ['checkout', id, '--force'],
+          ['show', id, '--raw'],
+        ]) {
           const result = await runCli(argv, { cwd: dir, env });
           assert.equal(result.error?.code, 'unsafe-key', `${key}: nbstore ${argv.join(' ')}: ${result.error?.message}`);
           assert.equal(result.stdout, '');
         }
       }
-      const written = [...(await treeState(root)).keys()].filter((path) => !before.has(path) && !path.startsWith(join('a', 'b', 'ws', '.nbstore', 'store')));
+      const written = [...(await treeState(root)).keys()].filter(
+        (path) => !before.has(path) && !path.startsWith(join('a', 'b', 'ws', '.nbstore', 'store')),
+      );
       assert.deepEqual(written, [], 'nothing written but the versions put into the embedded store');
     });
   }
@@ -239,7 +297,11 @@ describe('keys from the bucket', () => {
         // A key with an empty segment cannot be named: keys given are joined as bookstore joins
         // them, so clone looks for workspace/rooted.ipynb, which is not there.
         const single = joinKey(key) === key ? 'unsafe-key' : 'not-found';
-        for (const argv of [['clone', key], ['clone', key, `one-${i}/`], ['clone', `${key}@latest`, `one-${i}.ipynb`]]) {
+        for (const argv of [
+          ['clone', key],
+          ['clone', key, `one-${i}/`],
+          ['clone', `${key}@latest`, `one-${i}.ipynb`],
+        ]) {
           const result = await runCli(argv, { cwd: dir, env });
           assert.equal(result.error?.code, single, `${key}: nbstore ${argv.join(' ')}: ${result.error?.message}`);
           assert.equal(result.stdout, '');
@@ -255,8 +317,17 @@ describe('keys from the bucket', () => {
         } else {
           assert.equal(bulk.status, 0, `${key}: clone --prefix: ${bulk.error?.message}`);
           const state = join('a', 'b', 'ws', '.nbstore', 'state');
-          const expected = [join('a', 'b', 'ws', `all-${i}`), join('a', 'b', 'ws', `all-${i}`, 'fine.ipynb'), state, join(state, `${sha256(`all-${i}/fine.ipynb`).slice(0, 32)}.json`)];
-          assert.deepEqual(written, expected.filter((path) => !before.has(path)).sort(), `${key}: clone --prefix writes the safe notebook only`);
+          const expected = [
+            join('a', 'b', 'ws', `all-${i}`),
+            join('a', 'b', 'ws', `all-${i}`, 'fine.ipynb'),
+            state,
+            join(state, `${sha256(`all-${i}/fine.ipynb`).slice(0, 32)}.json`),
+          ];
+          assert.deepEqual(
+            written,
+            expected.filter((path) => !before.has(path)).sort(),
+            `${key}: clone --prefix writes the safe notebook only`,
+          );
         }
         await foreign.remove(key);
       }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it, before } from 'node:test';
-import { isNbstoreError } from '../src/lib/errors.js';
+import { before, describe, it } from 'node:test';
 import { mapLimit } from '../src/lib/concurrency.js';
+import { isNbstoreError } from '../src/lib/errors.js';
 import { FileStore } from '../src/store/file-store.js';
 import { S3Store } from '../src/store/s3-store.js';
-import { type Store, collect, versionsOfKey } from '../src/store/store.js';
+import { collect, type Store, versionsOfKey } from '../src/store/store.js';
 import { VersionCache } from '../src/store/version-cache.js';
 import { tempDir } from './support/cli.js';
 import { createBucket, s3Settings } from './support/s3.js';
@@ -14,7 +14,10 @@ import { createBucket, s3Settings } from './support/s3.js';
 const stores: Array<[string, () => Promise<Store>]> = [
   ['embedded file store', async () => new FileStore(join(await tempDir(), 'store'))],
   ['S3 (Ceph RGW unless S3_ENDPOINT says otherwise)', async () => new S3Store(s3Settings(await createBucket('contract')))],
-  ['S3 behind the version cache', async () => new VersionCache(new S3Store(s3Settings(await createBucket('cached'))), join(await tempDir(), 'cache'))],
+  [
+    'S3 behind the version cache',
+    async () => new VersionCache(new S3Store(s3Settings(await createBucket('cached'))), join(await tempDir(), 'cache')),
+  ],
 ];
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -57,8 +60,14 @@ for (const [name, makeStore] of stores) {
       await store.put('ws/h.ipynb.bak', bytes('other'), {});
       await store.put('ws/h.ipynb-2', bytes('other'), {});
       const history = await collect(versionsOfKey(store, 'ws/h.ipynb'));
-      assert.deepEqual(history.map((v) => v.versionId), ids.reverse());
-      assert.deepEqual(history.map((v) => v.isLatest), [true, false, false]);
+      assert.deepEqual(
+        history.map((v) => v.versionId),
+        ids.reverse(),
+      );
+      assert.deepEqual(
+        history.map((v) => v.isLatest),
+        [true, false, false],
+      );
       assert.ok(history.every((v) => v.key === 'ws/h.ipynb' && !v.isDeleteMarker));
     });
 
@@ -67,7 +76,10 @@ for (const [name, makeStore] of stores) {
       await store.remove('ws/d.ipynb');
       const after = await store.put('ws/d.ipynb', bytes('back'), {});
       const history = await collect(versionsOfKey(store, 'ws/d.ipynb'));
-      assert.deepEqual(history.map((v) => v.isDeleteMarker), [false, true, false]);
+      assert.deepEqual(
+        history.map((v) => v.isDeleteMarker),
+        [false, true, false],
+      );
       assert.equal(history[0]?.versionId, after.versionId);
       assert.equal(history[2]?.versionId, before.versionId);
       await store.remove('ws/d.ipynb');
@@ -80,7 +92,9 @@ for (const [name, makeStore] of stores) {
     it('copies one exact version server-side and returns the new version id', async () => {
       const old = await store.put('ws/c.ipynb', bytes('old'), {});
       await store.put('ws/c.ipynb', bytes('new'), {});
-      const copy = await store.copy({ key: 'ws/c.ipynb', versionId: old.versionId }, 'pub/c.ipynb', { 'nbstore-source-version': old.versionId });
+      const copy = await store.copy({ key: 'ws/c.ipynb', versionId: old.versionId }, 'pub/c.ipynb', {
+        'nbstore-source-version': old.versionId,
+      });
       const history = await collect(versionsOfKey(store, 'pub/c.ipynb'));
       assert.equal(history[0]?.versionId, copy.versionId);
       const got = await store.get('pub/c.ipynb', copy.versionId);
@@ -93,7 +107,13 @@ for (const [name, makeStore] of stores) {
       await store.put('ls/x/two.ipynb', bytes('22'), {});
       await store.put('ls/y/three.ipynb', bytes('333'), {});
       const objects = await collect(store.objects('ls/x/'));
-      assert.deepEqual(objects.map((o) => [o.key, o.size]), [['ls/x/one.ipynb', 1], ['ls/x/two.ipynb', 2]]);
+      assert.deepEqual(
+        objects.map((o) => [o.key, o.size]),
+        [
+          ['ls/x/one.ipynb', 1],
+          ['ls/x/two.ipynb', 2],
+        ],
+      );
     });
 
     it('says not-found for a missing key or version', async () => {

@@ -1,9 +1,9 @@
 import { useApp, useStdout } from 'ink';
 import { useCallback } from 'react';
+import type { BrowseResult, BrowseSource, Scope } from '../src/ops/browse-model.js';
 import { Browser } from './components/browser.js';
 import { terminalSize, useBrowseState, useSourceLoads, useTerminalResize } from './hooks.js';
 import { type Intent, useBrowseKeys } from './keys.js';
-import type { BrowseResult, BrowseSource, Scope } from '../src/ops/browse-model.js';
 import { useOperations } from './operations.js';
 import { initialState, selectedVersion } from './state.js';
 

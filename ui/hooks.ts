@@ -2,8 +2,8 @@
 import { useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isNbstoreError } from '../src/lib/errors.js';
-import type { Size } from './layout.js';
 import type { BrowseSource } from '../src/ops/browse-model.js';
+import type { Size } from './layout.js';
 import { type Action, type BrowseState, previewId, reduce, selectedNotebook, selectedVersion } from './state.js';
 
 export type Dispatch = (action: Action) => void;
@@ -62,6 +62,7 @@ export function useSourceLoads(state: BrowseState, dispatch: Dispatch, source: B
 
   const notebook = selectedNotebook(state);
   const needsVersions = notebook !== undefined && state.versions[notebook.key]?.generation !== generation;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the notebook's key, not the object (see below)
   useEffect(() => {
     if (!notebook || !needsVersions) return;
     const { key } = notebook;
@@ -76,6 +77,7 @@ export function useSourceLoads(state: BrowseState, dispatch: Dispatch, source: B
   const version = selectedVersion(state);
   const id = version && !version.isDeleteMarker ? previewId(version) : undefined;
   const needsPreview = id !== undefined && state.previews[id] === undefined;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the version's preview id; the object changes on every reload
   useEffect(() => {
     if (!version || id === undefined || !needsPreview) return;
     dispatch({ type: 'previewLoading', id });

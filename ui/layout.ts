@@ -12,19 +12,19 @@ export const MIN_SIZE: Size = { columns: 40, rows: 12 };
 /** The keys the footer lists, in order: [key, what it does]. */
 export function keyHints(scope: Scope): Array<readonly [string, string]> {
   return [
-  ['↑↓/jk', 'move'],
-  ['⏎', 'focus'],
-  ['Tab', 'pane'],
-  ['/', 'filter'],
-  ['d', 'diff'],
-  ['D', 'diff local'],
-  ['c', 'clone'],
-  ['o', 'checkout'],
-  ['p', 'publish'],
-  ['t', scope === 'workspace' ? 'published' : 'workspace'],
-  ['r', 'reload'],
-  ['y', 'print id'],
-  ['q', 'quit'],
+    ['↑↓/jk', 'move'],
+    ['⏎', 'focus'],
+    ['Tab', 'pane'],
+    ['/', 'filter'],
+    ['d', 'diff'],
+    ['D', 'diff local'],
+    ['c', 'clone'],
+    ['o', 'checkout'],
+    ['p', 'publish'],
+    ['t', scope === 'workspace' ? 'published' : 'workspace'],
+    ['r', 'reload'],
+    ['y', 'print id'],
+    ['q', 'quit'],
   ];
 }
 

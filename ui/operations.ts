@@ -1,9 +1,9 @@
 /** What d, D, c, o and p do: ask the source, show progress and the outcome, never throw. */
 import { useCallback } from 'react';
 import { isNbstoreError } from '../src/lib/errors.js';
+import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from '../src/ops/browse-model.js';
 import { type Dispatch, describeFailure } from './hooks.js';
 import type { Op } from './keys.js';
-import type { BrowseSource, NotebookItem, Scope, VersionItem } from '../src/ops/browse-model.js';
 import { type BrowseState, type PendingOp, previousVersion, selectedNotebook, selectedVersion } from './state.js';
 
 const VERBS: Record<Op, string> = { diff: 'diff', diffLocal: 'diff', clone: 'clone', checkout: 'check out', publish: 'publish' };
@@ -92,12 +92,14 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
         case 'diff': {
           const older = previousVersion(state);
           if (!older) return fail(`nothing before ${version.shortId}, the first version (D diffs against the local file)`);
-          return showDiff(`diff ${notebook.path}  ${older.shortId} → ${version.shortId}`, () => source.diff(scope, notebook, older, version));
+          return showDiff(`diff ${notebook.path}  ${older.shortId} → ${version.shortId}`, () =>
+            source.diff(scope, notebook, older, version),
+          );
         }
         case 'diffLocal':
           return showDiff(`diff ${notebook.path}  ${version.shortId} → local file`, () => source.diffLocal(scope, notebook, version));
         case 'clone': {
-          let plan;
+          let plan: ClonePlan;
           try {
             plan = await source.planClone(scope, notebook);
           } catch (err) {
@@ -120,7 +122,11 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
           // Others see what is published: a stray key must not publish a draft.
           dispatch({
             type: 'prompt',
-            prompt: { question: `Publish ${notebook.path} @ ${version.shortId}?`, answers: 'y publish · n/Esc cancel', op: { kind: 'publish', scope, notebook, version } },
+            prompt: {
+              question: `Publish ${notebook.path} @ ${version.shortId}?`,
+              answers: 'y publish · n/Esc cancel',
+              op: { kind: 'publish', scope, notebook, version },
+            },
           });
           return;
       }

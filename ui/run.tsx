@@ -1,6 +1,6 @@
 import { render } from 'ink';
-import { BrowseApp } from './browse-app.js';
 import type { BrowseResult, BrowseSource, Scope } from '../src/ops/browse-model.js';
+import { BrowseApp } from './browse-app.js';
 
 export interface Terminal {
   input: NodeJS.ReadableStream;

@@ -2,8 +2,9 @@
  * The browser's state and its transitions, as a pure reducer: every key and every answer from
  * the source is an action, so each behaviour is a unit test away.
  */
-import { type Cursor, type Layout, type Size, clampScroll, layoutFor, settleCursor } from './layout.js';
+
 import type { NotebookItem, Scope, VersionItem } from '../src/ops/browse-model.js';
+import { type Cursor, clampScroll, type Layout, layoutFor, type Size, settleCursor } from './layout.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; error: string };
 
@@ -171,7 +172,10 @@ export function reduce(state: BrowseState, action: Action): BrowseState {
       // A reload keeps the selection on the same notebook when it is still there.
       const selected = selectedNotebook(state)?.key;
       const next = { ...state, notebooks: { state: 'ready' as const, value: action.items } };
-      const index = Math.max(0, visibleNotebooks(next).findIndex((nb) => nb.key === selected));
+      const index = Math.max(
+        0,
+        visibleNotebooks(next).findIndex((nb) => nb.key === selected),
+      );
       return resettle({ ...next, notebookCursor: { ...state.notebookCursor, index } });
     }
     case 'notebooksFailed':
@@ -179,21 +183,31 @@ export function reduce(state: BrowseState, action: Action): BrowseState {
       return { ...state, notebooks: { state: 'failed', error: action.error }, status: { tone: 'error', text: action.error } };
     case 'versionsLoading': {
       const shown = state.versions[action.key];
-      const entry = shown?.state === 'ready' ? { ...shown, generation: state.generation } : { state: 'loading' as const, generation: state.generation };
+      const entry =
+        shown?.state === 'ready' ? { ...shown, generation: state.generation } : { state: 'loading' as const, generation: state.generation };
       return { ...state, versions: { ...state.versions, [action.key]: entry } };
     }
     case 'versionsLoaded': {
       if (action.generation !== state.generation) return state;
       // A new listing keeps the same version selected when it is still there.
       const selected = selectedVersion(state)?.versionId;
-      const next = { ...state, versions: { ...state.versions, [action.key]: { state: 'ready' as const, value: action.items, generation: action.generation } } };
+      const next = {
+        ...state,
+        versions: { ...state.versions, [action.key]: { state: 'ready' as const, value: action.items, generation: action.generation } },
+      };
       if (selectedNotebook(state)?.key !== action.key) return next;
-      const index = Math.max(0, action.items.findIndex((v) => v.versionId === selected));
+      const index = Math.max(
+        0,
+        action.items.findIndex((v) => v.versionId === selected),
+      );
       return resettle({ ...next, versionCursor: { ...state.versionCursor, index } });
     }
     case 'versionsFailed':
       if (action.generation !== state.generation) return state;
-      return { ...state, versions: { ...state.versions, [action.key]: { state: 'failed', error: action.error, generation: action.generation } } };
+      return {
+        ...state,
+        versions: { ...state.versions, [action.key]: { state: 'failed', error: action.error, generation: action.generation } },
+      };
     case 'previewLoading':
       return { ...state, previews: { ...state.previews, [action.id]: { state: 'loading' } } };
     case 'previewLoaded':
@@ -227,13 +241,21 @@ export function reduce(state: BrowseState, action: Action): BrowseState {
         busy: state.busy,
       };
     case 'diffOpen':
-      return resettle({ ...state, focus: 'preview', diff: { title: action.title, content: { state: 'loading' }, offset: 0, from: state.diff?.from ?? state.focus } });
+      return resettle({
+        ...state,
+        focus: 'preview',
+        diff: { title: action.title, content: { state: 'loading' }, offset: 0, from: state.diff?.from ?? state.focus },
+      });
     case 'diffLoaded':
       if (state.diff?.title !== action.title) return state;
       return resettle({ ...state, diff: { ...state.diff, content: { state: 'ready', value: action.lines } } });
     case 'diffFailed':
       if (state.diff?.title !== action.title) return state;
-      return { ...state, diff: { ...state.diff, content: { state: 'failed', error: action.error } }, status: { tone: 'error', text: action.error } };
+      return {
+        ...state,
+        diff: { ...state.diff, content: { state: 'failed', error: action.error } },
+        status: { tone: 'error', text: action.error },
+      };
     case 'diffClose':
       return resettle({ ...state, diff: undefined, focus: state.diff?.from ?? state.focus });
     case 'busy':
@@ -262,13 +284,21 @@ function move(state: BrowseState, by: MoveBy, direction: 1 | -1): BrowseState {
       const versions = versionsOfSelected(state);
       const total = versions?.state === 'ready' ? versions.value.length : 0;
       const index = state.versionCursor.index + step(layout.listRows, total);
-      return { ...state, diff: undefined, previewOffset: 0, versionCursor: settleCursor(state.versionCursor, index, total, layout.listRows) };
+      return {
+        ...state,
+        diff: undefined,
+        previewOffset: 0,
+        versionCursor: settleCursor(state.versionCursor, index, total, layout.listRows),
+      };
     }
     case 'preview': {
       const content = previewContent(state);
       const total = content?.state === 'ready' ? content.value.length : 0;
       if (state.diff) {
-        return { ...state, diff: { ...state.diff, offset: clampScroll(state.diff.offset + step(layout.previewRows, total), total, layout.previewRows) } };
+        return {
+          ...state,
+          diff: { ...state.diff, offset: clampScroll(state.diff.offset + step(layout.previewRows, total), total, layout.previewRows) },
+        };
       }
       return { ...state, previewOffset: clampScroll(state.previewOffset + step(layout.previewRows, total), total, layout.previewRows) };
     }
@@ -290,7 +320,14 @@ function selectNotebook(state: BrowseState, index: number, before = selectedNote
 function refilter(state: BrowseState, filter: string): BrowseState {
   const before = selectedNotebook(state)?.key;
   const next = { ...state, filter };
-  return selectNotebook(next, Math.max(0, visibleNotebooks(next).findIndex((nb) => nb.key === before)), before);
+  return selectNotebook(
+    next,
+    Math.max(
+      0,
+      visibleNotebooks(next).findIndex((nb) => nb.key === before),
+    ),
+    before,
+  );
 }
 
 /** Keeps every cursor and scroll position valid after the layout or the content changed. */
@@ -301,10 +338,17 @@ function resettle(state: BrowseState): BrowseState {
   const versionCount = versions?.state === 'ready' ? versions.value.length : 0;
   const notebookCursor = settleCursor(state.notebookCursor, state.notebookCursor.index, notebooks, layout.listRows);
   const settled = { ...state, notebookCursor };
-  const versionCursor = versions?.state === 'ready' ? settleCursor(state.versionCursor, state.versionCursor.index, versionCount, layout.listRows) : state.versionCursor;
+  const versionCursor =
+    versions?.state === 'ready'
+      ? settleCursor(state.versionCursor, state.versionCursor.index, versionCount, layout.listRows)
+      : state.versionCursor;
   const withVersions = { ...settled, versionCursor };
   const content = previewContent(withVersions);
   const lines = content?.state === 'ready' ? content.value.length : 0;
-  if (withVersions.diff) return { ...withVersions, diff: { ...withVersions.diff, offset: clampScroll(withVersions.diff.offset, lines, layout.previewRows) } };
-  return { ...withVersions, previewOffset: content?.state === 'ready' ? clampScroll(state.previewOffset, lines, layout.previewRows) : state.previewOffset };
+  if (withVersions.diff)
+    return { ...withVersions, diff: { ...withVersions.diff, offset: clampScroll(withVersions.diff.offset, lines, layout.previewRows) } };
+  return {
+    ...withVersions,
+    previewOffset: content?.state === 'ready' ? clampScroll(state.previewOffset, lines, layout.previewRows) : state.previewOffset,
+  };
 }

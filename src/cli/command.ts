@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { PartialSettings } from '../workspace/config.js';
-import type { Io } from './io.js';
 import type { Workspace } from '../workspace/workspace.js';
+import type { Io } from './io.js';
 
 /** What every command gets besides its own arguments. */
 export interface CommandContext {

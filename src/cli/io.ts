@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { type Paint, colours, noColours } from '../lib/paint.js';
+import { colours, noColours, type Paint } from '../lib/paint.js';
 
 /** A writable stream that may be a terminal. */
 export type OutStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
@@ -27,12 +27,12 @@ export function processIo(): Io {
 }
 
 /** Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function useColour(io: Io, stream: OutStream = io.stdout): boolean {
+export function wantsColour(io: Io, stream: OutStream = io.stdout): boolean {
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;
 }
 
 export function paintFor(io: Io, stream: OutStream = io.stdout): Paint {
-  return useColour(io, stream) ? colours : noColours;
+  return wantsColour(io, stream) ? colours : noColours;
 }

@@ -1,7 +1,7 @@
-import { WorkspaceBrowseSource } from '../ops/browse.js';
-import { NbstoreError } from '../lib/errors.js';
-import { type Io, type OutStream, paintFor } from '../cli/io.js';
 import { defineCommand, writeLine } from '../cli/command.js';
+import { type Io, type OutStream, paintFor } from '../cli/io.js';
+import { NbstoreError } from '../lib/errors.js';
+import { WorkspaceBrowseSource } from '../ops/browse.js';
 
 export default defineCommand({
   command: 'browse [prefix]',
@@ -20,7 +20,11 @@ export default defineCommand({
     const screen = interactiveScreen(io);
     const workspace = await context.workspace();
     const store = await workspace.openStore();
-    const source = new WorkspaceBrowseSource(workspace, store, { paint: paintFor(io, screen), cwd: io.cwd, ...(args.prefix ? { prefix: args.prefix } : {}) });
+    const source = new WorkspaceBrowseSource(workspace, store, {
+      paint: paintFor(io, screen),
+      cwd: io.cwd,
+      ...(args.prefix ? { prefix: args.prefix } : {}),
+    });
     // Ink and React load only here, so other commands start without them.
     const { runBrowser } = await withoutCiMarkers(() => import('../../ui/run.js'));
     const result = await runBrowser(source, { input: io.stdin, screen, errors: io.stderr }, args.published ? 'published' : 'workspace');

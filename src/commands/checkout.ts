@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { checkoutVersion, writeVersionTo } from '../ops/checkout.js';
-import { defineCommand, writeLine } from '../cli/command.js';
 import { locateVersion } from '../ops/locate.js';
 
 export default defineCommand({
@@ -30,7 +30,9 @@ export default defineCommand({
     const result = await checkoutVersion(workspace, store, rel, version, { force: args.force });
     writeLine(
       io.stdout,
-      result.written ? `checked out ${rel} at version ${paint.yellow(version.versionId)}` : `${rel} is already at version ${paint.yellow(version.versionId)}`,
+      result.written
+        ? `checked out ${rel} at version ${paint.yellow(version.versionId)}`
+        : `${rel} is already at version ${paint.yellow(version.versionId)}`,
     );
   },
 });

@@ -1,12 +1,23 @@
 import { relative, resolve } from 'node:path';
-import { type CloneResult, type Origin, cloneTarget, cloneVersion, clonePrefix, openOrigin, resolveSourceKey, sourceVersion, splitRevision, workspacePath } from '../ops/clone.js';
-import { NbstoreError } from '../lib/errors.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { parseRevision } from '../history/revision.js';
-import type { Workspace } from '../workspace/workspace.js';
-import { defineCommand, writeLine } from '../cli/command.js';
+import { NbstoreError } from '../lib/errors.js';
+import {
+  type CloneResult,
+  clonePrefix,
+  cloneTarget,
+  cloneVersion,
+  type Origin,
+  openOrigin,
+  resolveSourceKey,
+  sourceVersion,
+  splitRevision,
+  workspacePath,
+} from '../ops/clone.js';
 import { parseStoreUrl } from '../workspace/config.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 export default defineCommand({
   command: 'clone [source] [target]',
@@ -19,8 +30,12 @@ export default defineCommand({
   ],
   builder: (yargs) =>
     yargs
-      .positional('source', { type: 'string', describe: 'A key (workspace/…, published/…, or a workspace path) or s3://bucket/key, with @REV for a version; with --prefix: the folder to clone into' })
-      .positional('target', { type: 'string', describe: 'File or folder to write (default: the key\'s name, here)' })
+      .positional('source', {
+        type: 'string',
+        describe:
+          'A key (workspace/…, published/…, or a workspace path) or s3://bucket/key, with @REV for a version; with --prefix: the folder to clone into',
+      })
+      .positional('target', { type: 'string', describe: "File or folder to write (default: the key's name, here)" })
       .option('prefix', { type: 'string', describe: 'Clone every notebook under this key prefix (or s3://bucket/prefix)' })
       .option('at', { type: 'string', describe: 'With --prefix: each notebook as it was at this time (2026-11-20T14:00, 2d, …)' }),
   async run(args, context) {
@@ -35,14 +50,20 @@ export default defineCommand({
 
     if (args.prefix === undefined) {
       if (args.at !== undefined) throw new NbstoreError('usage', '--at goes with --prefix; for one notebook add @{DATE} to the source');
-      if (args.source === undefined) throw new NbstoreError('usage', 'name the notebook to clone (a key, or s3://bucket/key), or use --prefix');
+      if (args.source === undefined)
+        throw new NbstoreError('usage', 'name the notebook to clone (a key, or s3://bucket/key), or use --prefix');
       const { origin, key, revision } = await locateSource(workspace, args.source);
       const target = await cloneTarget(io.cwd, key, args.target);
       const version = await sourceVersion(origin.store, key, revision, context.now());
       const result = await cloneVersion(workspace, origin, version, target);
       report(result);
       if (!result.tracked && !origin.trackable && workspacePath(workspace, result.file) !== undefined) {
-        writeLine(io.stdout, paint.dim(`not tracked (from another bucket): nbstore push ${shown(result.file)} stores it in ${(await workspace.openStore()).location}`));
+        writeLine(
+          io.stdout,
+          paint.dim(
+            `not tracked (from another bucket): nbstore push ${shown(result.file)} stores it in ${(await workspace.openStore()).location}`,
+          ),
+        );
       }
       return;
     }
@@ -69,16 +90,28 @@ export default defineCommand({
     progress.done();
     const first = failures[0];
     if (first) {
-      throw new NbstoreError(first.code, `${failures.length} of ${failures.length + cloned.length} notebooks were not cloned (first: ${first.message})`, { exitCode: first.exitCode });
+      throw new NbstoreError(
+        first.code,
+        `${failures.length} of ${failures.length + cloned.length} notebooks were not cloned (first: ${first.message})`,
+        { exitCode: first.exitCode },
+      );
     }
-    writeLine(io.stdout, `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`);
+    writeLine(
+      io.stdout,
+      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`,
+    );
   },
 });
 
 /** A source as given: `s3://bucket/key` (a raw key in that bucket) or a key of the workspace's store. */
-async function locateSource(workspace: Workspace, text: string, options: { prefix?: boolean } = {}): Promise<{ origin: Origin; key: string; revision?: string }> {
+async function locateSource(
+  workspace: Workspace,
+  text: string,
+  options: { prefix?: boolean } = {},
+): Promise<{ origin: Origin; key: string; revision?: string }> {
   const { key, revision } = options.prefix ? { key: text, revision: undefined } : splitRevision(text);
-  if (!key.startsWith('s3://')) return { origin: await openOrigin(workspace), key: resolveSourceKey(workspace, key), ...(revision ? { revision } : {}) };
+  if (!key.startsWith('s3://'))
+    return { origin: await openOrigin(workspace), key: resolveSourceKey(workspace, key), ...(revision ? { revision } : {}) };
   const { bucket, prefix = '' } = parseStoreUrl(key);
   if (prefix === '' && !options.prefix) throw new NbstoreError('usage', `${text}: name a notebook key after the bucket (s3://bucket/key)`);
   return { origin: await openOrigin(workspace, bucket), key: prefix, ...(revision ? { revision } : {}) };

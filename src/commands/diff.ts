@@ -1,9 +1,9 @@
-import { readDiffSides } from '../ops/diff.js';
-import { NbstoreError } from '../lib/errors.js';
+import { defineCommand, writeJson } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { NbstoreError } from '../lib/errors.js';
 import { diffNotebooks, hasDifferences, parseForDiff } from '../notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../notebook/render-diff.js';
-import { defineCommand, writeJson } from '../cli/command.js';
+import { readDiffSides } from '../ops/diff.js';
 
 export default defineCommand({
   command: 'diff <path> [old] [new]',
@@ -17,19 +17,28 @@ export default defineCommand({
   builder: (yargs) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'The notebook' })
-      .positional('old', { type: 'string', describe: 'Version to compare from (default: the local file\'s base version)' })
+      .positional('old', { type: 'string', describe: "Version to compare from (default: the local file's base version)" })
       .positional('new', { type: 'string', describe: 'Version to compare to (default: the local file)' })
       .option('ignore-outputs', { type: 'boolean', default: false, describe: 'Outputs do not count as changes' })
       .option('ignore-metadata', { type: 'boolean', default: false, describe: 'Metadata of cells and notebook does not count' })
-      .option('include-all', { type: 'boolean', default: false, describe: 'Count execution counts, cell ids and volatile metadata (ExecuteTime, collapsed, …) too' })
-      .option('stat', { type: 'boolean', default: false, describe: 'Print a summary: cells added, removed, modified, moved; outputs changed' })
+      .option('include-all', {
+        type: 'boolean',
+        default: false,
+        describe: 'Count execution counts, cell ids and volatile metadata (ExecuteTime, collapsed, …) too',
+      })
+      .option('stat', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print a summary: cells added, removed, modified, moved; outputs changed',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the structured diff as JSON' })
       .option('exit-code', { type: 'boolean', default: false, describe: 'Exit 1 when there are differences, 0 when there are none' })
       .option('raw', { type: 'boolean', default: false, describe: 'Line diff of the stored bytes instead' })
       .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each changed output to show' }),
   async run(args, context) {
     const { io } = context;
-    if (args.raw && (args.json || args.stat)) throw new NbstoreError('usage', '--raw prints a line diff; it does not combine with --json or --stat');
+    if (args.raw && (args.json || args.stat))
+      throw new NbstoreError('usage', '--raw prints a line diff; it does not combine with --json or --stat');
     const workspace = await context.workspace();
     const rel = workspace.relativePath(io.cwd, args.path);
     const store = await workspace.openStore();

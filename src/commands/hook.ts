@@ -1,7 +1,7 @@
-import { runFlusher } from '../ops/flush.js';
-import { type HookStatus, type HookTarget, currentTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
-import { paintFor } from '../cli/io.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
+import { paintFor } from '../cli/io.js';
+import { runFlusher } from '../ops/flush.js';
+import { currentTarget, type HookStatus, type HookTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
 
 const ACTIONS = ['install', 'uninstall', 'status', 'flush'] as const;
 
@@ -27,17 +27,24 @@ export default defineCommand({
       const target = currentTarget();
       const files = await installHook(configDir, target);
       for (const { file, change, chains } of files) {
-        const line = change === 'added' ? `added the nbstore hook to ${file}` : change === 'updated' ? `updated the nbstore hook in ${file}` : `the nbstore hook is already in ${file}`;
+        const line =
+          change === 'added'
+            ? `added the nbstore hook to ${file}`
+            : change === 'updated'
+              ? `updated the nbstore hook in ${file}`
+              : `the nbstore hook is already in ${file}`;
         writeLine(io.stdout, chains ? `${line} (its own post_save_hook keeps running, before nbstore's)` : line);
       }
       writeLine(io.stdout, `the hook runs ${describeTarget(target)}`);
-      if (files.some((f) => f.change !== 'unchanged')) writeLine(io.stdout, 'restart Jupyter to load it; notebooks saved inside an nbstore workspace then become versions');
+      if (files.some((f) => f.change !== 'unchanged'))
+        writeLine(io.stdout, 'restart Jupyter to load it; notebooks saved inside an nbstore workspace then become versions');
       return;
     }
 
     if (action === 'uninstall') {
       const files = await uninstallHook(configDir);
-      for (const { file, removed } of files) writeLine(io.stdout, removed ? `removed the nbstore hook from ${file}` : `no nbstore hook in ${file}`);
+      for (const { file, removed } of files)
+        writeLine(io.stdout, removed ? `removed the nbstore hook from ${file}` : `no nbstore hook in ${file}`);
       if (files.some((f) => f.removed)) writeLine(io.stdout, 'restart Jupyter to unload it');
       return;
     }
@@ -52,7 +59,10 @@ export default defineCommand({
     const workspace = await findWorkspace();
     const result = await runFlusher(workspace);
     if (result.delivered > 0) {
-      writeLine(io.stdout, `${now().toISOString()} delivered ${result.delivered} saved version${result.delivered === 1 ? '' : 's'} of ${result.paths.join(', ')}`);
+      writeLine(
+        io.stdout,
+        `${now().toISOString()} delivered ${result.delivered} saved version${result.delivered === 1 ? '' : 's'} of ${result.paths.join(', ')}`,
+      );
     }
   },
 });
@@ -71,7 +81,16 @@ function printStatus(status: HookStatus, io: Parameters<typeof paintFor>[0]): vo
     writeLine(io.stdout, installed ? `${paint.green('installed')}      ${file}` : `${paint.dim('not installed')}  ${file}`);
   }
   for (const { target, hookModule, runs, version, problem } of status.targets) {
-    if (!hookModule) writeLine(io.stdout, `${paint.red('missing')}        ${target.hooks ?? '(no hooks directory)'}/nbstore_jupyter_hook.py: saves are not versioned (reinstall nbstore, then nbstore hook install)`);
-    writeLine(io.stdout, runs ? `${paint.green('runs')}           ${describeTarget(target)} (nbstore ${version})` : `${paint.red('does not run')}   ${describeTarget(target)}: ${problem}`);
+    if (!hookModule)
+      writeLine(
+        io.stdout,
+        `${paint.red('missing')}        ${target.hooks ?? '(no hooks directory)'}/nbstore_jupyter_hook.py: saves are not versioned (reinstall nbstore, then nbstore hook install)`,
+      );
+    writeLine(
+      io.stdout,
+      runs
+        ? `${paint.green('runs')}           ${describeTarget(target)} (nbstore ${version})`
+        : `${paint.red('does not run')}   ${describeTarget(target)}: ${problem}`,
+    );
   }
 }

@@ -1,8 +1,8 @@
-import type { PartialSettings } from '../workspace/config.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 import { NbstoreError } from '../lib/errors.js';
+import type { PartialSettings } from '../workspace/config.js';
 import { parseStoreUrl } from '../workspace/config.js';
 import { Workspace } from '../workspace/workspace.js';
-import { defineCommand, writeLine } from '../cli/command.js';
 
 /** `s3://bucket[/prefix]` → bucket and workspace prefix. */
 export default defineCommand({

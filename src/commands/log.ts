@@ -1,10 +1,10 @@
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { shortIds } from '../history/revision.js';
+import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
+import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
-import { shortIds } from '../history/revision.js';
-import { formatTime } from '../lib/time.js';
-import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
-import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'log <path>',
@@ -42,11 +42,24 @@ export default defineCommand({
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 
     if (args.json) {
-      writeJson(io, entries.map((e) => ({ ...e, lastModified: e.lastModified.toISOString(), isBase: e.versionId === base, isPublished: e.versionId === published })));
+      writeJson(
+        io,
+        entries.map((e) => ({
+          ...e,
+          lastModified: e.lastModified.toISOString(),
+          isBase: e.versionId === base,
+          isPublished: e.versionId === published,
+        })),
+      );
       return;
     }
     if (all.length === 0) {
-      writeLine(io.stdout, args.published ? `${rel}: never published (nbstore publish ${args.path} publishes it)` : `${rel}: no versions yet (nbstore push ${args.path} stores the first)`);
+      writeLine(
+        io.stdout,
+        args.published
+          ? `${rel}: never published (nbstore publish ${args.path} publishes it)`
+          : `${rel}: no versions yet (nbstore push ${args.path} stores the first)`,
+      );
       return;
     }
     const paint = paintFor(io);
@@ -54,7 +67,11 @@ export default defineCommand({
     // One write for the lot: a write per line costs more than the rest of a cached `log`.
     const lines: string[] = [];
     for (const entry of entries) {
-      const marks = [entry.isLatest ? paint.green('latest') : '', entry.versionId === base ? paint.cyan('base') : '', entry.versionId === published ? paint.magenta('published') : ''].filter(Boolean);
+      const marks = [
+        entry.isLatest ? paint.green('latest') : '',
+        entry.versionId === base ? paint.cyan('base') : '',
+        entry.versionId === published ? paint.magenta('published') : '',
+      ].filter(Boolean);
       const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
       if (entry.isDeleteMarker) {
@@ -63,7 +80,9 @@ export default defineCommand({
         lines.push(`${paint.yellow(entry.shortId)} ${describeMessage(entry)}${markText}`);
       } else {
         const author = (entry.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
-        lines.push(`${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`);
+        lines.push(
+          `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`,
+        );
       }
     }
     writeLine(io.stdout, lines.join('\n'));

@@ -1,9 +1,9 @@
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
-import { listNotebooks } from '../ops/ls.js';
-import { formatSize } from '../notebook/render.js';
 import { shortIds } from '../history/revision.js';
 import { formatTime } from '../lib/time.js';
-import { defineCommand, writeJson, writeLine } from '../cli/command.js';
+import { formatSize } from '../notebook/render.js';
+import { listNotebooks } from '../ops/ls.js';
 
 export default defineCommand({
   command: 'ls [prefix]',
@@ -15,7 +15,11 @@ export default defineCommand({
   ],
   builder: (yargs) =>
     yargs
-      .positional('prefix', { type: 'string', default: '', describe: 'Only paths that start with this (below the workspace or published prefix)' })
+      .positional('prefix', {
+        type: 'string',
+        default: '',
+        describe: 'Only paths that start with this (below the workspace or published prefix)',
+      })
       .option('published', { type: 'boolean', default: false, describe: 'List the published notebooks' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   async run(args, { io, workspace: findWorkspace }) {
@@ -24,7 +28,10 @@ export default defineCommand({
     const base = args.published ? workspace.settings.published_prefix : workspace.settings.workspace_prefix;
     const notebooks = await listNotebooks(store, base, args.prefix, workspace.settings.max_threads);
     if (args.json) {
-      writeJson(io, notebooks.map((n) => ({ ...n, lastModified: n.lastModified.toISOString() })));
+      writeJson(
+        io,
+        notebooks.map((n) => ({ ...n, lastModified: n.lastModified.toISOString() })),
+      );
       return;
     }
     if (notebooks.length === 0) {
@@ -37,7 +44,10 @@ export default defineCommand({
     const authorWidth = Math.min(16, Math.max(...notebooks.map((n) => (n.author ?? '-').length)));
     for (const n of notebooks) {
       const author = (n.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
-      writeLine(io.stdout, `${n.path.padEnd(pathWidth)}  ${paint.yellow(ids.get(n.versionId) ?? n.versionId)}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`);
+      writeLine(
+        io.stdout,
+        `${n.path.padEnd(pathWidth)}  ${paint.yellow(ids.get(n.versionId) ?? n.versionId)}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`,
+      );
     }
   },
 });

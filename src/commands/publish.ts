@@ -1,6 +1,6 @@
+import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { publishNotebook } from '../ops/publish.js';
-import { defineCommand, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'publish <path>',
@@ -14,7 +14,10 @@ export default defineCommand({
       // `--version` names the version to publish here, not nbstore's own version.
       .version(false)
       .positional('path', { type: 'string', demandOption: true, describe: 'The notebook (need not exist locally with --version)' })
-      .option('version', { type: 'string', describe: 'Version to publish: id or prefix, latest, ~N, @{date} (default: the latest, which the local file must hold)' })
+      .option('version', {
+        type: 'string',
+        describe: 'Version to publish: id or prefix, latest, ~N, @{date} (default: the latest, which the local file must hold)',
+      })
       .option('message', { alias: 'm', type: 'string', describe: 'Message recorded with the published version' }),
   async run(args, { io, workspace: findWorkspace, now }) {
     const workspace = await findWorkspace();

@@ -1,10 +1,10 @@
-import { NbstoreError, isNbstoreError } from '../lib/errors.js';
-import { mapLimit } from '../lib/concurrency.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
-import { flushSpool, pushNotebook, type PushResult } from '../ops/push.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { isNbstoreError, NbstoreError } from '../lib/errors.js';
+import { flushSpool, type PushResult, pushNotebook } from '../ops/push.js';
 import { notebooksUnder } from '../workspace/notebook-files.js';
-import { defineCommand, writeLine } from '../cli/command.js';
 
 export default defineCommand({
   command: 'push [paths..]',
@@ -18,7 +18,11 @@ export default defineCommand({
     yargs
       .positional('paths', { type: 'string', array: true, describe: 'Notebooks or folders' })
       .option('message', { alias: 'm', type: 'string', describe: 'Message recorded with the version' })
-      .option('flush', { type: 'boolean', default: false, describe: 'Deliver saves waiting in the spool (from the Jupyter hook or an outage)' }),
+      .option('flush', {
+        type: 'boolean',
+        default: false,
+        describe: 'Deliver saves waiting in the spool (from the Jupyter hook or an outage)',
+      }),
   async run(args, { io, workspace: findWorkspace }) {
     const workspace = await findWorkspace();
     const paths = args.paths ?? [];
@@ -28,13 +32,19 @@ export default defineCommand({
 
     if (args.flush) {
       const { delivered, paths: flushed } = await flushSpool(workspace, store);
-      writeLine(io.stdout, flushed.length === 0 ? 'nothing waiting in the spool' : `delivered ${delivered} saved version${delivered === 1 ? '' : 's'} of ${flushed.length} notebook${flushed.length === 1 ? '' : 's'}`);
+      writeLine(
+        io.stdout,
+        flushed.length === 0
+          ? 'nothing waiting in the spool'
+          : `delivered ${delivered} saved version${delivered === 1 ? '' : 's'} of ${flushed.length} notebook${flushed.length === 1 ? '' : 's'}`,
+      );
       if (paths.length === 0) return;
     }
 
     const rels = await notebooksUnder(workspace, io.cwd, paths);
     const report = (result: PushResult) => {
-      if (result.delivered > 0) writeLine(io.stdout, `${result.path}: delivered ${result.delivered} earlier save${result.delivered === 1 ? '' : 's'}`);
+      if (result.delivered > 0)
+        writeLine(io.stdout, `${result.path}: delivered ${result.delivered} earlier save${result.delivered === 1 ? '' : 's'}`);
       writeLine(
         io.stdout,
         result.status === 'pushed'
@@ -66,7 +76,9 @@ export default defineCommand({
     progress.done();
     const first = failures[0];
     if (first) {
-      throw new NbstoreError(first.code, `${failures.length} of ${rels.length} notebooks were not pushed (first: ${first.message})`, { exitCode: first.exitCode });
+      throw new NbstoreError(first.code, `${failures.length} of ${rels.length} notebooks were not pushed (first: ${first.message})`, {
+        exitCode: first.exitCode,
+      });
     }
   },
 });

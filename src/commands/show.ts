@@ -1,9 +1,9 @@
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { fromMetadata, readVerified } from '../history/versions.js';
+import { formatTime } from '../lib/time.js';
 import { parseNotebook } from '../notebook/notebook.js';
 import { renderNotebook } from '../notebook/render.js';
-import { formatTime } from '../lib/time.js';
-import { fromMetadata, readVerified } from '../history/versions.js';
-import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { locateVersion } from '../ops/locate.js';
 
 export default defineCommand({
@@ -31,7 +31,15 @@ export default defineCommand({
     }
     const notebook = parseNotebook(body, `${rel}@${version.versionId}`);
     if (args.json) {
-      writeJson(io, { path: rel, key: version.key, versionId: version.versionId, lastModified: version.lastModified.toISOString(), size: version.size, ...fromMetadata(info.metadata), notebook });
+      writeJson(io, {
+        path: rel,
+        key: version.key,
+        versionId: version.versionId,
+        lastModified: version.lastModified.toISOString(),
+        size: version.size,
+        ...fromMetadata(info.metadata),
+        notebook,
+      });
       return;
     }
     const paint = paintFor(io);

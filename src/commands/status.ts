@@ -1,8 +1,8 @@
-import { paintFor } from '../cli/io.js';
-import type { Paint } from '../lib/paint.js';
-import type { NotebookState } from '../history/local-state.js';
-import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
+import { paintFor } from '../cli/io.js';
+import type { NotebookState } from '../history/local-state.js';
+import type { Paint } from '../lib/paint.js';
+import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
   unmodified: 'dim',
@@ -32,9 +32,16 @@ export default defineCommand({
     const exitStatus = usable ? 0 : 1;
 
     if (args.json) {
-      const where = settings.store === 's3' ? { bucket: settings.s3_bucket, endpoint: settings.s3_endpoint_url || 'https://s3.amazonaws.com' } : {};
+      const where =
+        settings.store === 's3' ? { bucket: settings.s3_bucket, endpoint: settings.s3_endpoint_url || 'https://s3.amazonaws.com' } : {};
       writeJson(io, {
-        store: { kind: settings.store, location: store.location, ...where, workspacePrefix: settings.workspace_prefix, publishedPrefix: settings.published_prefix },
+        store: {
+          kind: settings.store,
+          location: store.location,
+          ...where,
+          workspacePrefix: settings.workspace_prefix,
+          publishedPrefix: settings.published_prefix,
+        },
         bookstore,
         checks,
         notebooks,
@@ -44,12 +51,23 @@ export default defineCommand({
     }
 
     const paint = paintFor(io);
-    const yesNo = (value: boolean | null, yes: string, no: string, unknown: string) => (value === null ? paint.dim(unknown) : value ? paint.green(yes) : paint.red(no));
+    const yesNo = (value: boolean | null, yes: string, no: string, unknown: string) =>
+      value === null ? paint.dim(unknown) : value ? paint.green(yes) : paint.red(no);
     const prefixes = `${settings.workspace_prefix || '(no prefix)'}/ and ${settings.published_prefix || '(no prefix)'}/`;
     const embedded = settings.store === 'embedded';
     const row = (label: string, value: string) => writeLine(io.stdout, `${label.padEnd(12)} ${value}`);
-    row('store', embedded ? `embedded (${store.location}), ${prefixes}` : `${store.location} at ${settings.s3_endpoint_url || 'AWS'}, ${prefixes}`);
-    row('bookstore', `${Object.entries(bookstore).map(([name, valid]) => `${name} ${valid ? paint.green('yes') : paint.red('no')}`).join('  ')}${embedded ? paint.dim('  (the embedded store stands in for bucket and endpoint; bookstore itself cannot read it)') : ''}`);
+    row(
+      'store',
+      embedded ? `embedded (${store.location}), ${prefixes}` : `${store.location} at ${settings.s3_endpoint_url || 'AWS'}, ${prefixes}`,
+    );
+    row(
+      'bookstore',
+      `${Object.entries(bookstore)
+        .map(([name, valid]) => `${name} ${valid ? paint.green('yes') : paint.red('no')}`)
+        .join(
+          '  ',
+        )}${embedded ? paint.dim('  (the embedded store stands in for bucket and endpoint; bookstore itself cannot read it)') : ''}`,
+    );
     row('credentials', embedded ? paint.dim('not needed') : yesNo(checks.credentialsAccepted, 'accepted', 'rejected', 'not checked'));
     row('bucket', yesNo(checks.bucketReachable, 'reachable', 'not reachable', 'not checked'));
     row('versioning', yesNo(checks.versioningEnabled, 'enabled', 'not enabled', 'not checked'));
@@ -63,7 +81,10 @@ export default defineCommand({
       writeLine(io.stdout, `${paint[STATE_COLOUR[n.state]](n.state.padEnd(11))} ${n.path}${waiting}${unknown}`);
     }
     writeLine(io.stdout);
-    row('spool', spooled === 0 ? 'no saves waiting' : `${spooled} save${spooled === 1 ? '' : 's'} waiting (nbstore push --flush sends them)`);
+    row(
+      'spool',
+      spooled === 0 ? 'no saves waiting' : `${spooled} save${spooled === 1 ? '' : 's'} waiting (nbstore push --flush sends them)`,
+    );
     return exitStatus;
   },
 });

@@ -40,7 +40,9 @@ export function classifyNotebook(facts: NotebookFacts): NotebookState {
   const { local, latest } = facts;
   if (!local) return 'missing';
   const tracked = facts.tracked?.key === facts.key ? facts.tracked : undefined;
-  const changed = facts.spooled > 0 || (tracked ? local.sha256 !== tracked.sha256 && local.canonical !== tracked.canonical : facts.matchesLatest !== true);
+  const changed =
+    facts.spooled > 0 ||
+    (tracked ? local.sha256 !== tracked.sha256 && local.canonical !== tracked.canonical : facts.matchesLatest !== true);
   if (latest === undefined) return 'not pushed';
   const behind = latest !== null && tracked !== undefined && latest !== tracked.base;
   if (changed) return behind ? 'diverged' : 'modified';

@@ -8,19 +8,24 @@ import type { VersionInfo } from '../store/store.js';
  *   `~N`, `@~N`, `latest~N`: N versions before the latest;
  *   `@{2026-11-20T14:00}`, `@{2h}`, `@{7d}`, `@{3 weeks ago}`: the latest version at or before then.
  */
-export type Revision =
-  | { kind: 'latest' }
-  | { kind: 'back'; count: number }
-  | { kind: 'at'; time: Date }
-  | { kind: 'id'; id: string };
+export type Revision = { kind: 'latest' } | { kind: 'back'; count: number } | { kind: 'at'; time: Date } | { kind: 'id'; id: string };
 
 const LATEST = new Set(['latest', '@', 'HEAD']);
 const UNIT_MS: Record<string, number> = {
-  s: 1000, sec: 1000, second: 1000,
-  m: 60_000, min: 60_000, minute: 60_000,
-  h: 3_600_000, hr: 3_600_000, hour: 3_600_000,
-  d: 86_400_000, day: 86_400_000,
-  w: 604_800_000, wk: 604_800_000, week: 604_800_000,
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hour: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  w: 604_800_000,
+  wk: 604_800_000,
+  week: 604_800_000,
 };
 
 export function parseRevision(text: string, now: Date): Revision {
@@ -65,7 +70,10 @@ export function resolveRevision(rev: Revision, history: readonly VersionInfo[], 
     case 'back': {
       const version = versions[rev.count];
       if (!version) {
-        throw new NbstoreError('unknown-revision', `${subject}: ~${rev.count} is beyond the first version (${versions.length} version${versions.length === 1 ? '' : 's'})`);
+        throw new NbstoreError(
+          'unknown-revision',
+          `${subject}: ~${rev.count} is beyond the first version (${versions.length} version${versions.length === 1 ? '' : 's'})`,
+        );
       }
       return version;
     }

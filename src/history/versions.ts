@@ -1,11 +1,11 @@
-import { NbstoreError, isNbstoreError } from '../lib/errors.js';
-import { sha256 } from '../lib/fs.js';
 import { mapLimit } from '../lib/concurrency.js';
-import { type Revision, parseRevision, resolveRevision, shortIds } from './revision.js';
-import { META } from '../store/metadata.js';
+import { isNbstoreError, NbstoreError } from '../lib/errors.js';
+import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
 import { canonicalOf } from '../notebook/notebook.js';
-import { type Store, type StoredVersion, type VersionInfo, type VersionMeta, collect, versionsOfKey } from '../store/store.js';
+import { META } from '../store/metadata.js';
+import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
+import { parseRevision, type Revision, resolveRevision, shortIds } from './revision.js';
 
 /** One entry of a notebook's history as nbstore shows it. */
 export interface HistoryEntry {
@@ -76,7 +76,13 @@ export async function findVersion(store: Store, key: string, revText: string, su
  * listing is needed. Anything else is resolved against the key's history, listed once for all.
  * (A version found directly may not know whether it is the latest: an S3 HEAD says `isLatest` false.)
  */
-export async function findVersions(store: Store, key: string, revTexts: readonly string[], subject: string, now = new Date()): Promise<VersionInfo[]> {
+export async function findVersions(
+  store: Store,
+  key: string,
+  revTexts: readonly string[],
+  subject: string,
+  now = new Date(),
+): Promise<VersionInfo[]> {
   const revs = revTexts.map((text) => parseRevision(text, now));
   const direct = await Promise.all(revs.map((rev) => (rev.kind === 'id' ? exactVersion(store, key, rev.id) : undefined)));
   if (direct.every((v) => v !== undefined)) return direct;
@@ -102,7 +108,8 @@ async function exactVersion(store: Store, key: string, versionId: string): Promi
  */
 export async function findVersionAnywhere(store: Store, prefix: string, revText: string, now = new Date()): Promise<VersionInfo> {
   const rev: Revision = parseRevision(revText, now);
-  if (rev.kind !== 'id') throw new NbstoreError('usage', `${revText} needs a notebook path: only a version id finds its notebook by itself`);
+  if (rev.kind !== 'id')
+    throw new NbstoreError('usage', `${revText} needs a notebook path: only a version id finds its notebook by itself`);
   const matches: VersionInfo[] = [];
   for await (const version of store.versions(prefix === '' ? '' : `${prefix}/`)) {
     if (version.versionId.startsWith(rev.id)) matches.push(version);
@@ -122,7 +129,10 @@ export async function readVerified(store: Store, key: string, versionId?: string
   const version = await store.get(key, versionId);
   const recorded = version.info.metadata[META.sha256];
   if (recorded && recorded !== sha256(version.body)) {
-    throw new NbstoreError('checksum-mismatch', `${key}@${version.info.versionId}: the stored body does not match its recorded SHA-256; refusing to use it`);
+    throw new NbstoreError(
+      'checksum-mismatch',
+      `${key}@${version.info.versionId}: the stored body does not match its recorded SHA-256; refusing to use it`,
+    );
   }
   return recorded ? { ...version, sha256: recorded } : version;
 }

@@ -56,7 +56,5 @@ export function isNbstoreError(err: unknown, code?: ErrorCode): err is NbstoreEr
 
 /** Node's errno code of a failed fs call, if any. */
 export function errnoCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
-    ? err.code
-    : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }

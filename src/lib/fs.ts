@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
+import { type FileHandle, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import lockfile from 'proper-lockfile';
-import { NbstoreError, errnoCode } from './errors.js';
+import { errnoCode, NbstoreError } from './errors.js';
 
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -82,7 +82,7 @@ async function writeTemporary(path: string, data: Uint8Array | string, { mode = 
   await sweepTemporaries(dirname(path));
   // randomUUID draws on a pool of entropy; randomBytes asks the system each time.
   const tmp = join(dirname(path), `.${basename(path)}.${randomUUID().replaceAll('-', '').slice(0, 12)}.tmp`);
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(tmp, 'wx', mode);
     await handle.writeFile(data);
@@ -104,7 +104,8 @@ function writeError(path: string, err: unknown): NbstoreError {
   if (code === 'ENOSPC') return new NbstoreError('write-failed', `cannot write ${path}: no space left on device`, { cause: err });
   if (code === 'ENOENT') return new NbstoreError('write-failed', `cannot write ${path}: its directory does not exist`, { cause: err });
   if (code === 'EISDIR') return new NbstoreError('write-failed', `cannot write ${path}: it is a directory`, { cause: err });
-  if (code === 'ENOTDIR') return new NbstoreError('write-failed', `cannot write ${path}: part of its directory path is a file`, { cause: err });
+  if (code === 'ENOTDIR')
+    return new NbstoreError('write-failed', `cannot write ${path}: part of its directory path is a file`, { cause: err });
   return new NbstoreError('write-failed', `cannot write ${path}: ${code ?? String(err)}`, { cause: err });
 }
 

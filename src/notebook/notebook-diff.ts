@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { structuredPatch } from 'diff';
 import { type CellPair, matchCells } from './cell-match.js';
-import { type Cell, type Notebook, type Output, joinText, parseNotebookWith } from './notebook.js';
-import { type OutputSummary, describeData, digestData, sourceLines, summariseOutput, summaryLines } from './render.js';
+import { type Cell, joinText, type Notebook, type Output, parseNotebookWith } from './notebook.js';
+import { describeData, digestData, type OutputSummary, sourceLines, summariseOutput, summaryLines } from './render.js';
 
 export interface DiffOptions {
   /** Outputs do not count as changes. */
@@ -113,9 +113,12 @@ function digestCellData(cell: Cell): Cell {
   const digested: Cell = { ...cell };
   const digest = (bundle: Record<string, unknown>, keep?: string) =>
     Object.fromEntries(Object.entries(bundle).map(([mime, value]) => [mime, mime === keep ? value : digestData(mime, value)]));
-  if (cell.outputs) digested.outputs = cell.outputs.map((output) => (output.data ? { ...output, data: digest(output.data, 'text/plain') } : output));
+  if (cell.outputs)
+    digested.outputs = cell.outputs.map((output) => (output.data ? { ...output, data: digest(output.data, 'text/plain') } : output));
   if (cell.attachments) {
-    digested.attachments = Object.fromEntries(Object.entries(cell.attachments).map(([name, bundle]) => [name, digest(bundle)])) as Cell['attachments'];
+    digested.attachments = Object.fromEntries(
+      Object.entries(cell.attachments).map(([name, bundle]) => [name, digest(bundle)]),
+    ) as Cell['attachments'];
   }
   return digested;
 }
@@ -128,7 +131,8 @@ export function diffNotebooks(oldNb: Notebook, newNb: Notebook, options: DiffOpt
     const changed = diffPair(pair, oldNb.cells[pair.old] as Cell, newNb.cells[pair.new] as Cell, options);
     if (changed) placed.push({ at: [pair.new, 0, 0], diff: changed });
   }
-  for (const index of match.added) placed.push({ at: [index, 0, 0], diff: { change: 'added', newIndex: index, cell: newNb.cells[index] as Cell } });
+  for (const index of match.added)
+    placed.push({ at: [index, 0, 0], diff: { change: 'added', newIndex: index, cell: newNb.cells[index] as Cell } });
   const followed = precedingStablePair(match.pairs, oldNb.cells.length);
   for (const index of match.removed) {
     placed.push({ at: [followed[index] ?? -1, 1, index], diff: { change: 'removed', oldIndex: index, cell: oldNb.cells[index] as Cell } });
@@ -181,18 +185,28 @@ function lineHunks(oldLines: readonly string[], newLines: readonly string[]): Li
   const text = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join('');
   // Very different long texts are not worth an edit script: shown as all removed, all added.
   const patch = structuredPatch('', '', text(oldLines), text(newLines), undefined, undefined, { context: 3, maxEditLength: 5_000 });
-  if (patch) return patch.hunks.map(({ oldStart, oldLines: o, newStart, newLines: n, lines }) => ({ oldStart, oldLines: o, newStart, newLines: n, lines }));
-  return [{
-    oldStart: 1,
-    oldLines: oldLines.length,
-    newStart: 1,
-    newLines: newLines.length,
-    lines: [...oldLines.map((l) => `-${l}`), ...newLines.map((l) => `+${l}`)],
-  }];
+  if (patch)
+    return patch.hunks.map(({ oldStart, oldLines: o, newStart, newLines: n, lines }) => ({
+      oldStart,
+      oldLines: o,
+      newStart,
+      newLines: n,
+      lines,
+    }));
+  return [
+    {
+      oldStart: 1,
+      oldLines: oldLines.length,
+      newStart: 1,
+      newLines: newLines.length,
+      lines: [...oldLines.map((l) => `-${l}`), ...newLines.map((l) => `+${l}`)],
+    },
+  ];
 }
 
 function outputsChange(oldOutputs: readonly Output[], newOutputs: readonly Output[], options: DiffOptions): OutputsChange | undefined {
-  const comparable = (outputs: readonly Output[]) => (options.includeAll ? outputs : outputs.map(({ execution_count: _, ...rest }) => rest));
+  const comparable = (outputs: readonly Output[]) =>
+    options.includeAll ? outputs : outputs.map(({ execution_count: _, ...rest }) => rest);
   if (isDeepStrictEqual(comparable(oldOutputs), comparable(newOutputs))) return undefined;
   const old = oldOutputs.map(summariseOutput);
   const now = newOutputs.map(summariseOutput);
@@ -214,7 +228,12 @@ function otherFields(cell: Cell, options: DiffOptions): Record<string, unknown> 
   if (cell.attachments) {
     // Attachments are base64 data: compared, and shown, by type, size and hash.
     fields.attachments = Object.fromEntries(
-      Object.entries(cell.attachments).map(([name, bundle]) => [name, Object.entries(bundle).map(([mime, value]) => describeData(mime, value)).join(', ')]),
+      Object.entries(cell.attachments).map(([name, bundle]) => [
+        name,
+        Object.entries(bundle)
+          .map(([mime, value]) => describeData(mime, value))
+          .join(', '),
+      ]),
     );
   }
   if (options.includeAll) {
@@ -260,7 +279,17 @@ export function sourceLineCounts(cell: CellDiff): { added: number; removed: numb
 }
 
 function statOf(cells: readonly CellDiff[], notebook: readonly ValueChange[]): DiffStat {
-  const stat: DiffStat = { added: 0, removed: 0, modified: 0, moved: 0, linesAdded: 0, linesRemoved: 0, outputsChanged: 0, metadataChanged: 0, notebookChanged: notebook.length > 0 };
+  const stat: DiffStat = {
+    added: 0,
+    removed: 0,
+    modified: 0,
+    moved: 0,
+    linesAdded: 0,
+    linesRemoved: 0,
+    outputsChanged: 0,
+    metadataChanged: 0,
+    notebookChanged: notebook.length > 0,
+  };
   for (const cell of cells) {
     const lines = sourceLineCounts(cell);
     stat.linesAdded += lines.added;

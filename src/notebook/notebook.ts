@@ -88,7 +88,11 @@ export const STREAMED_ABOVE = 16 * 1024 * 1024;
  * parseNotebook checks, and throws the same errors. Undefined for a notebook with a field
  * twice, which JSON.parse reads differently (the last one counts): parse that one whole.
  */
-function streamCells(bytes: Uint8Array, source: string, takeCell: (cell: Cell, index: number) => void): Record<string, unknown> | undefined {
+function streamCells(
+  bytes: Uint8Array,
+  source: string,
+  takeCell: (cell: Cell, index: number) => void,
+): Record<string, unknown> | undefined {
   const notANotebook = (detail: string) => new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
   // No prototype: a field named __proto__ is a field, as JSON.parse makes it.
   const fields: Record<string, unknown> = Object.create(null);
@@ -185,7 +189,11 @@ export function checkNotebook(bytes: Uint8Array, source: string): void {
  * Checks that `bytes` are a notebook, and hashes them; large ones a cell at a time. `known.sha256`
  * is their SHA-256 when the caller has it already (a version checked against its recorded one).
  */
-export function examineNotebook(bytes: Uint8Array, source: string, known: { sha256?: string; streamAbove?: number } = {}): ExaminedNotebook {
+export function examineNotebook(
+  bytes: Uint8Array,
+  source: string,
+  known: { sha256?: string; streamAbove?: number } = {},
+): ExaminedNotebook {
   return { bytes, sha256: known.sha256 ?? sha256(bytes), canonical: canonicalHashOf(bytes, source, known.streamAbove) };
 }
 
@@ -203,7 +211,9 @@ function streamedCanonicalHash(bytes: Uint8Array, source: string): string | unde
   const hash = createHash('sha256').update('{"cells":[');
   const fields = streamCells(bytes, source, (cell, index) => hash.update(`${index > 0 ? ',' : ''}${stableStringify(cell)}`));
   if (!fields) return undefined;
-  const keys = Object.keys(fields).filter((key) => fields[key] !== undefined).sort();
+  const keys = Object.keys(fields)
+    .filter((key) => fields[key] !== undefined)
+    .sort();
   if (keys[0] !== 'cells') return undefined;
   hash.update(']');
   for (const key of keys.slice(1)) hash.update(`,${JSON.stringify(key)}:${stableStringify(fields[key])}`);

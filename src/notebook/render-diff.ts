@@ -1,8 +1,16 @@
-import { FILE_HEADERS_ONLY, createTwoFilesPatch } from 'diff';
-import { type Paint, noColours } from '../lib/paint.js';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { noColours, type Paint } from '../lib/paint.js';
 import { type Cell, joinText } from './notebook.js';
-import { type CellDiff, type ChangedCell, type LineHunk, type NotebookDiff, type ValueChange, hasDifferences, sourceLineCounts } from './notebook-diff.js';
-import { OUTPUT_MARK, type RenderOptions, cellLines, formatSize, sourceLines, summariseOutput, truncate } from './render.js';
+import {
+  type CellDiff,
+  type ChangedCell,
+  hasDifferences,
+  type LineHunk,
+  type NotebookDiff,
+  sourceLineCounts,
+  type ValueChange,
+} from './notebook-diff.js';
+import { cellLines, formatSize, OUTPUT_MARK, type RenderOptions, sourceLines, summariseOutput, truncate } from './render.js';
 
 /** What the two sides are called in headers: `mine.ipynb@<version id>`, `mine.ipynb (local file)`. */
 export interface DiffLabels {
@@ -46,7 +54,8 @@ function renderCellDiff(cell: CellDiff, options: RenderOptions): string[] {
 
 function renderChangedCell(cell: ChangedCell, options: RenderOptions): string[] {
   const { paint } = options;
-  const type = cell.oldCell.cell_type === cell.newCell.cell_type ? cell.newCell.cell_type : `${cell.oldCell.cell_type} → ${cell.newCell.cell_type}`;
+  const type =
+    cell.oldCell.cell_type === cell.newCell.cell_type ? cell.newCell.cell_type : `${cell.oldCell.cell_type} → ${cell.newCell.cell_type}`;
   const moved = cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : '';
   // As git names the function a hunk is in: the cell's first line, unless the diff starts there.
   const firstLine = sourceLines(joinText(cell.newCell.source)).find((l) => l.trim() !== '') ?? '';
@@ -78,8 +87,14 @@ function sourceHunkLines(hunks: readonly LineHunk[], paint: Paint): string[] {
 
 function outputHunkLines(hunks: readonly LineHunk[], options: RenderOptions): string[] {
   const { paint } = options;
-  if (hunks.length === 0) return [paint.dim(` ${OUTPUT_MARK}(the outputs differ only in what this summary leaves out: execution counts, metadata, how text is split)`)];
-  const lines = hunks.flatMap((h, i) => [...(i > 0 ? [paint.dim(` ${OUTPUT_MARK}⋯`)] : []), ...h.lines.map((line) => signed(line, paint, OUTPUT_MARK))]);
+  if (hunks.length === 0)
+    return [
+      paint.dim(` ${OUTPUT_MARK}(the outputs differ only in what this summary leaves out: execution counts, metadata, how text is split)`),
+    ];
+  const lines = hunks.flatMap((h, i) => [
+    ...(i > 0 ? [paint.dim(` ${OUTPUT_MARK}⋯`)] : []),
+    ...h.lines.map((line) => signed(line, paint, OUTPUT_MARK)),
+  ]);
   // Long output diffs are cut as long outputs are in `show`.
   const shown = truncate(lines, options.maxOutputLines, paint);
   if (shown.length > options.maxOutputLines) shown[shown.length - 1] = `${paint.dim(` ${OUTPUT_MARK}`)}${shown[shown.length - 1]}`;
@@ -107,22 +122,35 @@ export function renderDiffStat(diff: NotebookDiff, options: Pick<RenderOptions, 
   if (!hasDifferences(diff)) return '';
   const { paint } = options;
   const { stat } = diff;
-  const most = Math.max(0, ...diff.cells.map((cell) => {
-    const counts = sourceLineCounts(cell);
-    return counts.added + counts.removed;
-  }));
+  const most = Math.max(
+    0,
+    ...diff.cells.map((cell) => {
+      const counts = sourceLineCounts(cell);
+      return counts.added + counts.removed;
+    }),
+  );
   // Bars are scaled down, as git's are, when the largest would not fit.
   const scale = most > STAT_BAR ? STAT_BAR / most : 1;
   const bar = (n: number) => (n > 0 ? Math.max(1, Math.round(n * scale)) : 0);
   const rows = diff.cells.map((cell): [string, string] => {
     const { added, removed } = sourceLineCounts(cell);
-    const source = added + removed > 0 ? `source ${added + removed} ${paint.green('+'.repeat(bar(added)))}${paint.red('-'.repeat(bar(removed)))}` : '';
+    const source =
+      added + removed > 0 ? `source ${added + removed} ${paint.green('+'.repeat(bar(added)))}${paint.red('-'.repeat(bar(removed)))}` : '';
     if (cell.change === 'added') return [`cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added`, source || 'empty'];
     if (cell.change === 'removed') return [`cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed`, source || 'empty'];
-    const parts = [source, cell.outputs ? 'outputs' : '', cell.metadata ? 'metadata' : '', ...(cell.fields ?? []).map((f) => f.path)].filter(Boolean);
-    return [`cell ${cell.newIndex + 1} (${cell.newCell.cell_type})${cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : ''}`, parts.join(', ') || 'moved'];
+    const parts = [
+      source,
+      cell.outputs ? 'outputs' : '',
+      cell.metadata ? 'metadata' : '',
+      ...(cell.fields ?? []).map((f) => f.path),
+    ].filter(Boolean);
+    return [
+      `cell ${cell.newIndex + 1} (${cell.newCell.cell_type})${cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : ''}`,
+      parts.join(', ') || 'moved',
+    ];
   });
-  if (diff.notebook.length > 0) rows.push(['notebook', [...new Set(diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')))].join(', ')]);
+  if (diff.notebook.length > 0)
+    rows.push(['notebook', [...new Set(diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')))].join(', ')]);
   const width = Math.max(0, ...rows.map(([label]) => label.length));
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const totals = [
@@ -163,7 +191,10 @@ function wholeCellJson(cell: Cell): Record<string, unknown> {
 /** `--raw`: a unified line diff of the stored bytes, coloured; nothing when they are equal. */
 export function renderRawDiff(oldText: string, newText: string, labels: DiffLabels, paint: Paint): string {
   if (oldText === newText) return '';
-  const patch = createTwoFilesPatch(labels.old, labels.new, oldText, newText, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY });
+  const patch = createTwoFilesPatch(labels.old, labels.new, oldText, newText, undefined, undefined, {
+    context: 3,
+    headerOptions: FILE_HEADERS_ONLY,
+  });
   return patch
     .split('\n')
     .map((line, i) => (i < 2 ? paint.bold(line) : line.startsWith('@@') ? paint.cyan(line) : signed(line, paint)))

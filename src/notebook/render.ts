@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Paint } from '../lib/paint.js';
-import { type Cell, type Notebook, type Output, joinText } from './notebook.js';
+import { type Cell, joinText, type Notebook, type Output } from './notebook.js';
 
 /** How much of a long text output a rendering shows. */
 export interface RenderOptions {
@@ -15,8 +15,10 @@ export const OUTPUT_MARK = '│ ';
 export function renderNotebook(nb: Notebook, options: RenderOptions): string {
   const { paint } = options;
   const language = (nb.metadata.kernelspec as { language?: string; display_name?: string } | undefined)?.display_name;
-  const head = paint.dim(`nbformat ${nb.nbformat}.${nb.nbformat_minor} · ${nb.cells.length} cell${nb.cells.length === 1 ? '' : 's'}${language ? ` · ${language}` : ''}`);
-  return [head, ...nb.cells.map((cell, i) => renderCell(cell, i, options))].join('\n\n') + '\n';
+  const head = paint.dim(
+    `nbformat ${nb.nbformat}.${nb.nbformat_minor} · ${nb.cells.length} cell${nb.cells.length === 1 ? '' : 's'}${language ? ` · ${language}` : ''}`,
+  );
+  return `${[head, ...nb.cells.map((cell, i) => renderCell(cell, i, options))].join('\n\n')}\n`;
 }
 
 export function cellHeading(cell: Cell, index: number): string {
@@ -59,7 +61,12 @@ export interface OutputSummary {
 }
 
 export function summariseOutput(output: Output): OutputSummary {
-  const summary = (data: DataSummary[], text: string[]): OutputSummary => ({ outputType: output.output_type, ...(output.name ? { name: output.name } : {}), data, text });
+  const summary = (data: DataSummary[], text: string[]): OutputSummary => ({
+    outputType: output.output_type,
+    ...(output.name ? { name: output.name } : {}),
+    data,
+    text,
+  });
   switch (output.output_type) {
     case 'stream':
       return summary([], sourceLines(joinText(output.text)));
@@ -68,7 +75,9 @@ export function summariseOutput(output: Output): OutputSummary {
     case 'execute_result':
     case 'display_data': {
       const data = output.data ?? {};
-      const rich = Object.entries(data).filter(([mime]) => mime !== 'text/plain').map(([mime, value]) => summariseData(mime, value));
+      const rich = Object.entries(data)
+        .filter(([mime]) => mime !== 'text/plain')
+        .map(([mime, value]) => summariseData(mime, value));
       const text = data['text/plain'];
       return summary(rich, text === undefined ? [] : sourceLines(joinText(text as string | string[])));
     }

@@ -2,8 +2,9 @@
  * What `nbstore browse` shows, and the source it asks for it. The source (src/browse.ts) talks
  * to the store and the workspace; the components under ui/ only call it.
  */
-import type { NotebookObject } from './ls.js';
+
 import type { HistoryEntry } from '../history/versions.js';
+import type { NotebookObject } from './ls.js';
 
 /** Which prefix the notebook list shows: the workspace's drafts or their published copies. */
 export type Scope = 'workspace' | 'published';
@@ -12,7 +13,8 @@ export type Scope = 'workspace' | 'published';
 export type NotebookItem = NotebookObject;
 
 /** A version of the list: an entry of the notebook's history, as `log` has it, and its marks. */
-export interface VersionItem extends Pick<HistoryEntry, 'key' | 'versionId' | 'shortId' | 'lastModified' | 'size' | 'isLatest' | 'isDeleteMarker' | 'author'> {
+export interface VersionItem
+  extends Pick<HistoryEntry, 'key' | 'versionId' | 'shortId' | 'lastModified' | 'size' | 'isLatest' | 'isDeleteMarker' | 'author'> {
   /** The message it was pushed with, or what it is when it has none (as `log` says it). */
   message: string;
   /** The version the current published copy was made from. */

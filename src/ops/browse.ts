@@ -4,22 +4,22 @@
  * and publishing are the modules the commands use.
  */
 import { relative } from 'node:path';
-import { cloneTarget, cloneVersion, numberedName, openOrigin, workspacePath } from './clone.js';
-import { type DiffSide, localSide, versionSide } from './diff.js';
+import { describeHistory, describeMessage, listHistory, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { exists } from '../lib/fs.js';
 import type { Paint } from '../lib/paint.js';
-import { notebookObjects } from './ls.js';
 import { type Notebook, parseNotebook } from '../notebook/notebook.js';
 import { diffNotebooks, parseForDiff } from '../notebook/notebook-diff.js';
 import { renderNotebook } from '../notebook/render.js';
 import { renderNotebookDiff } from '../notebook/render-diff.js';
-import { publishNotebook, publishedVersionOf } from './publish.js';
-import { checkoutVersion, writeVersionTo } from './checkout.js';
 import type { Store } from '../store/store.js';
-import { describeHistory, describeMessage, listHistory, readVerified } from '../history/versions.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from './browse-model.js';
+import { checkoutVersion, writeVersionTo } from './checkout.js';
+import { cloneTarget, cloneVersion, numberedName, openOrigin, workspacePath } from './clone.js';
+import { type DiffSide, localSide, versionSide } from './diff.js';
+import { notebookObjects } from './ls.js';
+import { publishedVersionOf, publishNotebook } from './publish.js';
 
 export interface BrowseOptions {
   /** Only notebooks whose path (below the workspace or published prefix) starts with this, as for `ls`. */
@@ -70,12 +70,18 @@ export class WorkspaceBrowseSource implements BrowseSource {
   }
 
   async diff(_scope: Scope, notebook: NotebookItem, older: VersionItem, newer: VersionItem): Promise<string[]> {
-    return this.render(await versionSide(this.store, notebook.path, older, parseForDiff), await versionSide(this.store, notebook.path, newer, parseForDiff));
+    return this.render(
+      await versionSide(this.store, notebook.path, older, parseForDiff),
+      await versionSide(this.store, notebook.path, newer, parseForDiff),
+    );
   }
 
   /** The local file of the notebook's path in the workspace (a published copy's too) against the version. */
   async diffLocal(_scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string[]> {
-    return this.render(await versionSide(this.store, notebook.path, version, parseForDiff), await localSide(this.workspace, notebook.path, parseForDiff));
+    return this.render(
+      await versionSide(this.store, notebook.path, version, parseForDiff),
+      await localSide(this.workspace, notebook.path, parseForDiff),
+    );
   }
 
   async planClone(_scope: Scope, notebook: NotebookItem): Promise<ClonePlan> {
@@ -102,21 +108,31 @@ export class WorkspaceBrowseSource implements BrowseSource {
 
   async checkout(scope: Scope, notebook: NotebookItem, version: VersionItem, force: boolean): Promise<string> {
     if (scope !== 'workspace') {
-      throw new NbstoreError('usage', `${notebook.path}: a published copy is not checked out over a local file; clone it (c), or press t for the workspace`);
+      throw new NbstoreError(
+        'usage',
+        `${notebook.path}: a published copy is not checked out over a local file; clone it (c), or press t for the workspace`,
+      );
     }
     const result = await checkoutVersion(this.workspace, this.store, notebook.path, version, { force });
-    return result.written ? `checked out ${notebook.path} at version ${version.versionId}` : `${notebook.path} is already at version ${version.versionId}`;
+    return result.written
+      ? `checked out ${notebook.path} at version ${version.versionId}`
+      : `${notebook.path} is already at version ${version.versionId}`;
   }
 
   async publish(scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string> {
-    if (scope !== 'workspace') throw new NbstoreError('usage', `${notebook.path}: already a published copy; press t and publish from the workspace`);
+    if (scope !== 'workspace')
+      throw new NbstoreError('usage', `${notebook.path}: already a published copy; press t and publish from the workspace`);
     const result = await publishNotebook(this.workspace, this.store, notebook.path, { revision: version.versionId });
     return `${result.status === 'published' ? 'published' : 'already published:'} ${notebook.path} @ ${version.shortId} → ${result.publishedKey} ${result.versionId}`;
   }
 
   private async render(older: DiffSide<Notebook>, newer: DiffSide<Notebook>): Promise<string[]> {
     const diff = diffNotebooks(older.content, newer.content);
-    const text = renderNotebookDiff(diff, { old: older.label, new: newer.label }, { paint: this.options.paint, maxOutputLines: MAX_OUTPUT_LINES });
+    const text = renderNotebookDiff(
+      diff,
+      { old: older.label, new: newer.label },
+      { paint: this.options.paint, maxOutputLines: MAX_OUTPUT_LINES },
+    );
     return text === '' ? [`no differences between ${older.label} and ${newer.label}`] : screenLines(text);
   }
 
@@ -139,21 +155,24 @@ const TAB_WIDTH = 4;
  * dropped. Colour sequences stay.
  */
 export function screenLines(text: string): string[] {
-  return text.replace(/\n$/, '').split('\n').map((raw) => {
-    const line = raw.replace(/\r+$/, '');
-    const shown = line.slice(line.lastIndexOf('\r') + 1).replace(/[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]/g, '');
-    let out = '';
-    let column = 0;
-    for (const part of shown.split(/(\t|\x1b\[[0-9;]*m)/)) {
-      if (part === '\t') {
-        const pad = TAB_WIDTH - (column % TAB_WIDTH);
-        out += ' '.repeat(pad);
-        column += pad;
-      } else {
-        out += part;
-        if (!part.startsWith('\x1b')) column += [...part].length;
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((raw) => {
+      const line = raw.replace(/\r+$/, '');
+      const shown = line.slice(line.lastIndexOf('\r') + 1).replace(/[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]/g, '');
+      let out = '';
+      let column = 0;
+      for (const part of shown.split(/(\t|\x1b\[[0-9;]*m)/)) {
+        if (part === '\t') {
+          const pad = TAB_WIDTH - (column % TAB_WIDTH);
+          out += ' '.repeat(pad);
+          column += pad;
+        } else {
+          out += part;
+          if (!part.startsWith('\x1b')) column += [...part].length;
+        }
       }
-    }
-    return out;
-  });
+      return out;
+    });
 }

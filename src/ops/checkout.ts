@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { TrackedNotebook } from '../history/local-state.js';
+import { classifyNotebook } from '../history/local-state.js';
+import { readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { readIfExists, sha256, sha256IfExists, writeFileAtomic } from '../lib/fs.js';
 import { canonicalOf, checkNotebook, examineNotebook } from '../notebook/notebook.js';
-import { spoolEntries } from '../workspace/spool.js';
 import type { Store, VersionInfo } from '../store/store.js';
-import { classifyNotebook } from '../history/local-state.js';
-import { readVerified } from '../history/versions.js';
-import type { TrackedNotebook } from '../history/local-state.js';
+import { spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export interface CheckoutOptions {
@@ -26,7 +26,13 @@ export interface CheckoutResult {
  * overwrite content that is not in the store (edits since the base, saves still in the spool,
  * an untracked file that differs) unless forced.
  */
-export async function checkoutVersion(workspace: Workspace, store: Store, rel: string, version: VersionInfo, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+export async function checkoutVersion(
+  workspace: Workspace,
+  store: Store,
+  rel: string,
+  version: VersionInfo,
+  options: CheckoutOptions = {},
+): Promise<CheckoutResult> {
   return workspace.withNotebookLock(rel, async () => {
     const { body, sha256: verified } = await readVerified(store, version.key, version.versionId);
     const { sha256: digest, canonical } = examineNotebook(body, `${rel}@${version.versionId}`, { sha256: verified });
@@ -38,7 +44,10 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
     if (!options.force) {
       const waiting = (await spoolEntries(workspace.spoolDir, rel)).length;
       if (waiting > 0) {
-        throw new NbstoreError('local-changes', `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} not yet pushed; run nbstore push first, or checkout --force`);
+        throw new NbstoreError(
+          'local-changes',
+          `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} not yet pushed; run nbstore push first, or checkout --force`,
+        );
       }
       if (localDigest !== undefined) await refuseUnsaved(rel, abs, localDigest, tracked, canonical);
     }
@@ -53,7 +62,13 @@ export async function checkoutVersion(workspace: Workspace, store: Store, rel: s
 }
 
 /** Writes a version to a file outside tracking (`checkout -o FILE`); never over another file. */
-export async function writeVersionTo(store: Store, version: VersionInfo, abs: string, shownAs: string, options: CheckoutOptions = {}): Promise<void> {
+export async function writeVersionTo(
+  store: Store,
+  version: VersionInfo,
+  abs: string,
+  shownAs: string,
+  options: CheckoutOptions = {},
+): Promise<void> {
   const { body, sha256: verified } = await readVerified(store, version.key, version.versionId);
   checkNotebook(body, `${version.key}@${version.versionId}`);
   const localDigest = await sha256IfExists(abs);
@@ -64,9 +79,16 @@ export async function writeVersionTo(store: Store, version: VersionInfo, abs: st
 }
 
 /** Refuses unless the local file holds its tracked base's content, or the version's (`target`). */
-async function refuseUnsaved(rel: string, abs: string, localDigest: string, tracked: TrackedNotebook | undefined, target: string): Promise<void> {
+async function refuseUnsaved(
+  rel: string,
+  abs: string,
+  localDigest: string,
+  tracked: TrackedNotebook | undefined,
+  target: string,
+): Promise<void> {
   // The hash alone settles it for a file untouched since its base, without reading it again.
-  if (tracked && classifyNotebook({ key: tracked.key, tracked, local: { sha256: localDigest }, latest: null, spooled: 0 }) === 'unmodified') return;
+  if (tracked && classifyNotebook({ key: tracked.key, tracked, local: { sha256: localDigest }, latest: null, spooled: 0 }) === 'unmodified')
+    return;
   const local = await readIfExists(abs);
   const canonical = local && canonicalOf(local, rel);
   const key = tracked?.key ?? rel;

@@ -1,14 +1,14 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { NbstoreError, isNbstoreError } from '../lib/errors.js';
-import { createFileAtomic } from '../lib/fs.js';
-import { mapLimit } from '../lib/concurrency.js';
-import { type ExaminedNotebook, checkNotebook, examineNotebook } from '../notebook/notebook.js';
 import { parseRevision, resolveRevision } from '../history/revision.js';
-import { openBucket } from '../store/open.js';
-import { type Store, type VersionInfo, collect } from '../store/store.js';
 import { listHistory, readVerified } from '../history/versions.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { isNbstoreError, NbstoreError } from '../lib/errors.js';
+import { createFileAtomic } from '../lib/fs.js';
+import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
 import { joinKey } from '../store/keys.js';
+import { openBucket } from '../store/open.js';
+import { collect, type Store, type VersionInfo } from '../store/store.js';
 import { safeLocalPath } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 
@@ -45,7 +45,11 @@ export async function openOrigin(workspace: Workspace, bucket?: string): Promise
   const own = bucket === undefined || (workspace.settings.store === 's3' && bucket === workspace.settings.s3_bucket);
   return own
     ? { store: await workspace.openStore(), trackable: true, label: '' }
-    : { store: await openBucket(workspace.settings, bucket, workspace.cacheDir, workspace.env), trackable: false, label: `s3://${bucket}/` };
+    : {
+        store: await openBucket(workspace.settings, bucket, workspace.cacheDir, workspace.env),
+        trackable: false,
+        label: `s3://${bucket}/`,
+      };
 }
 
 /**
@@ -75,7 +79,10 @@ export async function sourceVersion(store: Store, key: string, revision: string 
   const history = await listHistory(store, key);
   if (history.length === 0) throw new NbstoreError('not-found', `${key}: not in ${store.location}`);
   if (revision === undefined && history[0]?.isDeleteMarker) {
-    throw new NbstoreError('not-found', `${key}: deleted in ${store.location} (its latest version is a delete marker); add @REV to clone an earlier version`);
+    throw new NbstoreError(
+      'not-found',
+      `${key}: deleted in ${store.location} (its latest version is a delete marker); add @REV to clone an earlier version`,
+    );
   }
   return resolveRevision(parseRevision(revision ?? 'latest', now), history, key);
 }
@@ -177,16 +184,30 @@ export interface PrefixCloneOptions {
  * `max_threads` at once. Refuses the whole clone, before writing anything, if any key would land
  * outside `dir`. A notebook that fails does not stop the others; the failures are returned.
  */
-export async function clonePrefix(workspace: Workspace, origin: Origin, prefix: string, dir: string, options: PrefixCloneOptions = {}): Promise<{ cloned: CloneResult[]; failures: NbstoreError[] }> {
+export async function clonePrefix(
+  workspace: Workspace,
+  origin: Origin,
+  prefix: string,
+  dir: string,
+  options: PrefixCloneOptions = {},
+): Promise<{ cloned: CloneResult[]; failures: NbstoreError[] }> {
   const listPrefix = prefix === '' ? '' : `${prefix}/`;
   // As of now, the current objects are the latest versions: a listing of keys, not of every
   // version of every key, and each read returns the id of the version it read.
-  const listing: VersionRef[] = options.at ? versionsAt(await collect(origin.store.versions(listPrefix)), options.at) : await collect(origin.store.objects(listPrefix));
+  const listing: VersionRef[] = options.at
+    ? versionsAt(await collect(origin.store.versions(listPrefix)), options.at)
+    : await collect(origin.store.objects(listPrefix));
   const versions = listing.filter((v) => v.key.endsWith('.ipynb'));
   if (versions.length === 0) {
-    throw new NbstoreError('not-found', `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`);
+    throw new NbstoreError(
+      'not-found',
+      `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`,
+    );
   }
-  const plan = versions.map((version) => ({ version, target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length), version.key).split('/')) }));
+  const plan = versions.map((version) => ({
+    version,
+    target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length), version.key).split('/')),
+  }));
   options.onPlanned?.(plan.length);
   const cloned: CloneResult[] = [];
   const failures: NbstoreError[] = [];

@@ -1,7 +1,7 @@
+import { findVersions, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import type { Store, VersionInfo } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
-import { findVersions, readVerified } from '../history/versions.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** One side of a diff: a stored version, or the local file, and what was read of it. */
@@ -23,7 +23,14 @@ export type ReadSide<T> = (bytes: Uint8Array, source: string) => T;
  * read one after the other, each made into its content before the next: of two large versions,
  * only one's bytes are ever in memory.
  */
-export async function readDiffSides<T>(workspace: Workspace, store: Store, rel: string, revs: readonly string[], now: Date, read: ReadSide<T>): Promise<[DiffSide<T>, DiffSide<T>]> {
+export async function readDiffSides<T>(
+  workspace: Workspace,
+  store: Store,
+  rel: string,
+  revs: readonly string[],
+  now: Date,
+  read: ReadSide<T>,
+): Promise<[DiffSide<T>, DiffSide<T>]> {
   const named = revs.length > 0 ? revs.slice(0, 2) : [await baseVersion(workspace, rel)];
   const versions = await findVersions(store, workspace.keyFor(rel), named, rel, now);
   const sides: Array<DiffSide<T>> = [];
@@ -40,7 +47,10 @@ export async function localSide<T>(workspace: Workspace, rel: string, read: Read
 async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
   const base = (await workspace.tracked(rel))?.base;
   if (base === undefined) {
-    throw new NbstoreError('not-tracked', `${rel}: no version to compare with (it was never pushed or checked out here); name one, e.g. nbstore diff ${rel} latest`);
+    throw new NbstoreError(
+      'not-tracked',
+      `${rel}: no version to compare with (it was never pushed or checked out here); name one, e.g. nbstore diff ${rel} latest`,
+    );
   }
   return base;
 }

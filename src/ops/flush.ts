@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { tryLock } from '../lib/fs.js';
 import { type SpoolEntry, spoolEntries } from '../workspace/spool.js';
-import { flushSpool } from './push.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { flushSpool } from './push.js';
 
 export interface FlusherResult {
   /** False when another flusher held the lock, and so took this run's work. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NbstoreError, errnoCode } from '../lib/errors.js';
+import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { exists, writeFileAtomic } from '../lib/fs.js';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 
@@ -73,7 +73,10 @@ export function findHookBlock(text: string, shownAs: string): BlockSpan | undefi
   const end = begin === undefined ? lineStarting(text, END, 0) : lineStarting(text, END, begin);
   if (begin === undefined && end === undefined) return undefined;
   if (begin === undefined || end === undefined) {
-    throw new NbstoreError('bad-config', `${shownAs}: the nbstore hook block is missing its ${begin === undefined ? 'first' : 'last'} line ("${begin === undefined ? BEGIN : END}"); fix the file by hand`);
+    throw new NbstoreError(
+      'bad-config',
+      `${shownAs}: the nbstore hook block is missing its ${begin === undefined ? 'first' : 'last'} line ("${begin === undefined ? BEGIN : END}"); fix the file by hand`,
+    );
   }
   const newline = text.indexOf('\n', end);
   const after = newline === -1 ? text.length : newline + 1;
@@ -147,7 +150,8 @@ export async function installHook(configDir: string, target: HookTarget): Promis
   const block = hookBlock(target);
   const changes = await changeConfigFiles(configDir, (text, file) => withHookBlock(text, block, file));
   await mkdir(configDir, { recursive: true });
-  for (const { file, after } of changes) if (after.change !== 'unchanged') await writeFileAtomic(file, after.text, { mode: await modeOf(file) });
+  for (const { file, after } of changes)
+    if (after.change !== 'unchanged') await writeFileAtomic(file, after.text, { mode: await modeOf(file) });
   return changes.map(({ file, after }) => ({ file, change: after.change, chains: setsPostSaveHook(after.text, file) }));
 }
 
@@ -158,7 +162,10 @@ export async function uninstallHook(configDir: string): Promise<Array<{ file: st
   return changes.map(({ file, after }) => ({ file, removed: after.removed }));
 }
 
-async function changeConfigFiles<T>(configDir: string, change: (text: string, file: string) => T): Promise<Array<{ file: string; after: T }>> {
+async function changeConfigFiles<T>(
+  configDir: string,
+  change: (text: string, file: string) => T,
+): Promise<Array<{ file: string; after: T }>> {
   const changes: Array<{ file: string; after: T }> = [];
   for (const name of JUPYTER_CONFIG_FILES) {
     const file = join(configDir, name);
@@ -197,7 +204,10 @@ async function probe(target: Partial<HookTarget>): Promise<{ runs: boolean; vers
   return new Promise((done) => {
     execFile(target.node as string, [target.nbstore as string, '--version'], { timeout: 15_000 }, (err, stdout, stderr) => {
       if (err) {
-        const reason = errnoCode(err) === 'ENOENT' ? `${target.node}: no such file` : (stderr.trim().split('\n')[0] || err.message.split('\n')[0] || 'failed');
+        const reason =
+          errnoCode(err) === 'ENOENT'
+            ? `${target.node}: no such file`
+            : stderr.trim().split('\n')[0] || err.message.split('\n')[0] || 'failed';
         done({ runs: false, problem: reason });
       } else {
         done({ runs: true, version: stdout.trim() });

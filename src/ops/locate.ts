@@ -1,8 +1,8 @@
+import type { CommandContext } from '../cli/command.js';
+import { findVersion, findVersionAnywhere } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import type { Store, VersionInfo } from '../store/store.js';
-import { findVersion, findVersionAnywhere } from '../history/versions.js';
 import type { Workspace } from '../workspace/workspace.js';
-import type { CommandContext } from '../cli/command.js';
 
 export interface Located {
   workspace: Workspace;

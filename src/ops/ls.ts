@@ -1,7 +1,7 @@
-import { isNbstoreError } from '../lib/errors.js';
-import { mapLimit } from '../lib/concurrency.js';
-import { type Store, collect } from '../store/store.js';
 import { fromMetadata } from '../history/versions.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { isNbstoreError } from '../lib/errors.js';
+import { collect, type Store } from '../store/store.js';
 
 /** A notebook as `ls` shows it: its latest version. */
 export interface ListedNotebook {
@@ -35,16 +35,27 @@ export async function notebookObjects(store: Store, base: string, prefix: string
  * (paged by the store) and one HEAD per notebook, up to `threads` at once.
  */
 export async function listNotebooks(store: Store, base: string, prefix: string, threads: number): Promise<ListedNotebook[]> {
-  const listed = await mapLimit(await notebookObjects(store, base, prefix), threads, async (object): Promise<ListedNotebook | undefined> => {
-    try {
-      const head = await store.head(object.key);
-      const { author } = fromMetadata(head.metadata);
-      return { path: object.path, key: object.key, versionId: head.versionId, lastModified: head.lastModified, size: head.size, ...(author ? { author } : {}) };
-    } catch (err) {
-      // Deleted between the listing and the HEAD: no longer a current notebook.
-      if (isNbstoreError(err, 'not-found')) return undefined;
-      throw err;
-    }
-  });
+  const listed = await mapLimit(
+    await notebookObjects(store, base, prefix),
+    threads,
+    async (object): Promise<ListedNotebook | undefined> => {
+      try {
+        const head = await store.head(object.key);
+        const { author } = fromMetadata(head.metadata);
+        return {
+          path: object.path,
+          key: object.key,
+          versionId: head.versionId,
+          lastModified: head.lastModified,
+          size: head.size,
+          ...(author ? { author } : {}),
+        };
+      } catch (err) {
+        // Deleted between the listing and the HEAD: no longer a current notebook.
+        if (isNbstoreError(err, 'not-found')) return undefined;
+        throw err;
+      }
+    },
+  );
   return listed.filter((n): n is ListedNotebook => n !== undefined);
 }

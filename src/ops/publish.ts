@@ -1,12 +1,12 @@
+import { classifyNotebook } from '../history/local-state.js';
+import { findVersion, headLatest, holdsContent } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { readIfExists, sha256 } from '../lib/fs.js';
 import { canonicalOf } from '../notebook/notebook.js';
-import { spoolEntries } from '../workspace/spool.js';
+import { joinKey } from '../store/keys.js';
 import { META } from '../store/metadata.js';
 import type { Store, VersionInfo } from '../store/store.js';
-import { classifyNotebook } from '../history/local-state.js';
-import { findVersion, headLatest, holdsContent } from '../history/versions.js';
-import { joinKey } from '../store/keys.js';
+import { spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /**
@@ -37,7 +37,12 @@ export function publishedKeyFor(workspace: Workspace, rel: string): string {
   return joinKey(workspace.settings.published_prefix, rel);
 }
 
-export async function publishNotebook(workspace: Workspace, store: Store, rel: string, options: PublishOptions = {}): Promise<PublishResult> {
+export async function publishNotebook(
+  workspace: Workspace,
+  store: Store,
+  rel: string,
+  options: PublishOptions = {},
+): Promise<PublishResult> {
   // Held so that no push of the same notebook runs between the check of the local file and the copy.
   return workspace.withNotebookLock(rel, async () => {
     const sourceKey = workspace.keyFor(rel);
@@ -75,7 +80,10 @@ async function latestHeldLocally(workspace: Workspace, store: Store, rel: string
   const latest = await findVersion(store, key, 'latest', rel);
   const waiting = (await spoolEntries(workspace.spoolDir, rel)).length;
   if (waiting > 0) {
-    throw new NbstoreError('local-changes', `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} waiting in the spool are not pushed; push first, or name a version with --version`);
+    throw new NbstoreError(
+      'local-changes',
+      `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} waiting in the spool are not pushed; push first, or name a version with --version`,
+    );
   }
   const local = await readIfExists(workspace.absolutePath(rel));
   if (local === undefined) return latest;
@@ -87,7 +95,10 @@ async function latestHeldLocally(workspace: Workspace, store: Store, rel: string
   const state = classifyNotebook({ ...facts, local: { sha256: facts.local.sha256, canonical }, matchesLatest });
   if (state === 'unmodified' || matchesLatest) return latest;
   if (state === 'behind') {
-    throw new NbstoreError('local-changes', `${rel}: a newer version was pushed since the local copy; checkout it first, or name a version with --version (latest, or ${tracked?.base})`);
+    throw new NbstoreError(
+      'local-changes',
+      `${rel}: a newer version was pushed since the local copy; checkout it first, or name a version with --version (latest, or ${tracked?.base})`,
+    );
   }
   throw new NbstoreError('local-changes', `${rel}: has changes that are not pushed; push them first, or name a version with --version`);
 }

@@ -1,13 +1,13 @@
-import { NbstoreError, isNbstoreError } from '../lib/errors.js';
-import { sha256 } from '../lib/fs.js';
-import { mapLimit } from '../lib/concurrency.js';
-import { type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
 import { classifyNotebook } from '../history/local-state.js';
 import { headLatest, holdsContent } from '../history/versions.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { isNbstoreError, NbstoreError } from '../lib/errors.js';
+import { sha256 } from '../lib/fs.js';
+import { type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
 import { META } from '../store/metadata.js';
 import type { Store } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
-import { addToSpool, readSpooledBody, removeFromSpool, spoolEntries, type SpoolEntry } from '../workspace/spool.js';
+import { addToSpool, readSpooledBody, removeFromSpool, type SpoolEntry, spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export interface PushOptions {

@@ -1,12 +1,12 @@
-import type { Settings } from '../workspace/config.js';
-import { type NbstoreError, isNbstoreError } from '../lib/errors.js';
-import { readIfExists, sha256 } from '../lib/fs.js';
-import { mapLimit } from '../lib/concurrency.js';
-import { canonicalOf } from '../notebook/notebook.js';
-import { spoolEntries } from '../workspace/spool.js';
-import type { Store } from '../store/store.js';
+import { classifyNotebook, type NotebookFacts, type NotebookState } from '../history/local-state.js';
 import { headLatest, holdsContent } from '../history/versions.js';
-import { type NotebookFacts, type NotebookState, classifyNotebook } from '../history/local-state.js';
+import { mapLimit } from '../lib/concurrency.js';
+import { isNbstoreError, type NbstoreError } from '../lib/errors.js';
+import { readIfExists, sha256 } from '../lib/fs.js';
+import { canonicalOf } from '../notebook/notebook.js';
+import type { Store } from '../store/store.js';
+import type { Settings } from '../workspace/config.js';
+import { spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** bookstore's default endpoint, which nbstore means by an empty `s3_endpoint_url`. */
@@ -75,7 +75,11 @@ async function failedCheck(workspace: Workspace, store: Store, err: NbstoreError
       return { credentialsAccepted: true, bucketReachable: true, versioningEnabled: false };
     case 'access-denied':
       // A HEAD of the bucket has no body to say why it was refused; a listing does.
-      return { credentialsAccepted: !(await listingSays(store, workspace.settings.workspace_prefix, 'bad-credentials')), bucketReachable: false, versioningEnabled: null };
+      return {
+        credentialsAccepted: !(await listingSays(store, workspace.settings.workspace_prefix, 'bad-credentials')),
+        bucketReachable: false,
+        versioningEnabled: null,
+      };
     default:
       return { credentialsAccepted: null, bucketReachable: null, versioningEnabled: null };
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NbstoreError, errnoCode } from '../lib/errors.js';
+import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { listDir, sha256, writeFileAtomic } from '../lib/fs.js';
 import { lowerKeys } from './metadata.js';
 import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
@@ -153,7 +153,10 @@ export class FileStore implements Store {
       throw new NbstoreError('not-found', versionId === undefined ? `${key}: not in the store` : `${key}: no version ${versionId}`);
     }
     if (record.deleteMarker) {
-      throw new NbstoreError('not-found', versionId === undefined ? `${key}: deleted (latest version is a delete marker)` : `${key}: version ${versionId} is a delete marker`);
+      throw new NbstoreError(
+        'not-found',
+        versionId === undefined ? `${key}: deleted (latest version is a delete marker)` : `${key}: version ${versionId} is a delete marker`,
+      );
     }
     return { info: toInfo(key, record, index === records.length - 1), blob: record.blob };
   }

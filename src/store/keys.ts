@@ -2,5 +2,8 @@
 
 /** Joins key parts as bookstore does: no empty parts, no leading slashes. */
 export function joinKey(...parts: string[]): string {
-  return parts.flatMap((part) => part.split('/')).filter((part) => part !== '').join('/');
+  return parts
+    .flatMap((part) => part.split('/'))
+    .filter((part) => part !== '')
+    .join('/');
 }

@@ -27,7 +27,10 @@ export function lowerKeys(metadata: Record<string, string>): Record<string, stri
  */
 export function encodeMetadata(metadata: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), k.toLowerCase().startsWith(OWN_PREFIX) && /[^\x20-\x7e]|%/.test(v) ? encodeURIComponent(v) : v]),
+    Object.entries(metadata).map(([k, v]) => [
+      k.toLowerCase(),
+      k.toLowerCase().startsWith(OWN_PREFIX) && /[^\x20-\x7e]|%/.test(v) ? encodeURIComponent(v) : v,
+    ]),
   );
 }
 

@@ -9,18 +9,26 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectVersionsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { errnoCode, NbstoreError } from '../lib/errors.js';
 import type { Settings } from '../workspace/config.js';
-import { NbstoreError, errnoCode } from '../lib/errors.js';
-import { META, decodeMetadata, encodeMetadata, lowerKeys } from './metadata.js';
+import { decodeMetadata, encodeMetadata, lowerKeys, META } from './metadata.js';
 import { s3Location } from './s3-location.js';
-import { type CheckOptions, type ObjectInfo, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from './store.js';
+import {
+  type CheckOptions,
+  type ObjectInfo,
+  type Store,
+  type StoredVersion,
+  type VersionInfo,
+  type VersionMeta,
+  versionsOfKey,
+} from './store.js';
 
 export interface S3Options {
   /** Milliseconds to wait for a connection, and for each response (without a byte moving). */
@@ -132,9 +140,15 @@ export class S3Store implements Store {
     const versioning = await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
     if (versioning.Status === 'Enabled') return;
     if (!options.enableVersioning) {
-      throw new NbstoreError('versioning-off', `${versioningState(this.bucket, versioning.Status)} (nbstore init --enable-versioning turns it on)`);
+      throw new NbstoreError(
+        'versioning-off',
+        `${versioningState(this.bucket, versioning.Status)} (nbstore init --enable-versioning turns it on)`,
+      );
     }
-    await request(this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })), `s3://${this.bucket}`);
+    await request(
+      this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })),
+      `s3://${this.bucket}`,
+    );
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
@@ -144,11 +158,28 @@ export class S3Store implements Store {
     });
     await this.versioningChecked;
     const res = await request(
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ipynb+json', Metadata: encodeMetadata(metadata) })),
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/x-ipynb+json',
+          Metadata: encodeMetadata(metadata),
+        }),
+      ),
       key,
     );
-    if (!res.VersionId || res.VersionId === 'null') throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
-    return { key, versionId: res.VersionId, lastModified: new Date(), size: body.byteLength, isLatest: true, isDeleteMarker: false, metadata: lowerKeys(metadata) };
+    if (!res.VersionId || res.VersionId === 'null')
+      throw new NbstoreError('versioning-off', `s3://${this.bucket}/${key}: the store returned no version id; is versioning enabled?`);
+    return {
+      key,
+      versionId: res.VersionId,
+      lastModified: new Date(),
+      size: body.byteLength,
+      isLatest: true,
+      isDeleteMarker: false,
+      metadata: lowerKeys(metadata),
+    };
   }
 
   /**
@@ -165,26 +196,37 @@ export class S3Store implements Store {
       throw err;
     }
     if (status !== 'Enabled') {
-      throw new NbstoreError('versioning-off', `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (turn versioning back on for the bucket)`);
+      throw new NbstoreError(
+        'versioning-off',
+        `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (turn versioning back on for the bucket)`,
+      );
     }
   }
 
   async get(key: string, versionId?: string): Promise<StoredVersion> {
     const what = describe(key, versionId);
     const res = await request(this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })), what);
-    const body = res.Body ? await request(readBody(res.Body as AsyncIterable<Uint8Array>, res.ContentLength, what), what) : new Uint8Array();
+    const body = res.Body
+      ? await request(readBody(res.Body as AsyncIterable<Uint8Array>, res.ContentLength, what), what)
+      : new Uint8Array();
     return { info: toMeta(key, versionId, res), body };
   }
 
   async head(key: string, versionId?: string): Promise<VersionMeta> {
     try {
-      const res = await request(this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })), describe(key, versionId));
+      const res = await request(
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })),
+        describe(key, versionId),
+      );
       return toMeta(key, versionId, res);
     } catch (err) {
       // A HEAD response has no body, so a 403 cannot say whether the key was wrong or access
       // was denied: ask again with a one-byte GET, whose error names the cause.
       if (!(err instanceof NbstoreError && err.code === 'access-denied')) throw err;
-      await request(this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Range: 'bytes=0-0' })), describe(key, versionId));
+      await request(
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Range: 'bytes=0-0' })),
+        describe(key, versionId),
+      );
       throw err;
     }
   }
@@ -194,7 +236,15 @@ export class S3Store implements Store {
     let versionIdMarker: string | undefined;
     for (;;) {
       const page = await request(
-        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: this.pageSize })),
+        this.client.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+            MaxKeys: this.pageSize,
+          }),
+        ),
         prefix,
       );
       yield* mergePage(page.Versions ?? [], page.DeleteMarkers ?? []);
@@ -207,7 +257,12 @@ export class S3Store implements Store {
   async *objects(prefix: string): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     for (;;) {
-      const page = await request(this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.pageSize })), prefix);
+      const page = await request(
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.pageSize }),
+        ),
+        prefix,
+      );
       for (const object of page.Contents ?? []) {
         if (object.Key) yield { key: object.Key, lastModified: object.LastModified ?? new Date(0), size: object.Size ?? 0 };
       }
@@ -222,14 +277,16 @@ export class S3Store implements Store {
     const nonce = randomBytes(12).toString('hex');
     const copySource = `${this.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}?versionId=${encodeURIComponent(from.versionId)}`;
     const res = await request(
-      this.client.send(new CopyObjectCommand({
-        Bucket: this.bucket,
-        Key: toKey,
-        CopySource: copySource,
-        MetadataDirective: 'REPLACE',
-        ContentType: 'application/x-ipynb+json',
-        Metadata: encodeMetadata({ ...metadata, [COPY_NONCE]: nonce }),
-      })),
+      this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: toKey,
+          CopySource: copySource,
+          MetadataDirective: 'REPLACE',
+          ContentType: 'application/x-ipynb+json',
+          Metadata: encodeMetadata({ ...metadata, [COPY_NONCE]: nonce }),
+        }),
+      ),
       describe(from.key, from.versionId),
     );
     const versionId = res.VersionId ?? (await this.findByNonce(toKey, nonce));
@@ -249,7 +306,6 @@ export class S3Store implements Store {
     const res = await request(this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })), key);
     return { key, versionId: res.VersionId ?? 'null', lastModified: new Date(), size: 0, isLatest: true, isDeleteMarker: true };
   }
-
 }
 
 function versioningState(bucket: string, status: string | undefined): string {
@@ -343,7 +399,13 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 /** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
 export function s3Error(err: unknown, what: string): NbstoreError {
   if (err instanceof NbstoreError) return err;
-  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; errors?: unknown[] };
+  const e = err as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number; attempts?: number };
+    errors?: unknown[];
+  };
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
@@ -360,7 +422,11 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     return new NbstoreError('bad-credentials', 'the S3 credentials were rejected (check the access key id and secret)', options);
   }
   if (name === 'CredentialsProviderError') {
-    return new NbstoreError('bad-credentials', 'no S3 credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or s3_access_key_id)', options);
+    return new NbstoreError(
+      'bad-credentials',
+      'no S3 credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or s3_access_key_id)',
+      options,
+    );
   }
   if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
     return new NbstoreError('access-denied', `${what}: access denied (check the credentials and the bucket policy)`, options);

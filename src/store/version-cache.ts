@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '../lib/fs.js';
 import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
@@ -170,7 +170,10 @@ export class VersionCache implements Store {
       return appendFile(this.indexPath(key), lines.join(''));
     });
     this.queuedLines.set(key, { lines, written });
-    this.lastAppends.set(key, written.catch(() => undefined));
+    this.lastAppends.set(
+      key,
+      written.catch(() => undefined),
+    );
     return written;
   }
 

@@ -13,10 +13,15 @@ const FORBIDDEN_SEGMENTS = new Set([WORKSPACE_DIR, '.git']);
  * or enter `.nbstore` or `.git`.
  */
 export function safeLocalPath(rel: string, key: string): string {
-  const bad = rel.split('/').find((part) => part === '' || part === '.' || part === '..' || /[\\\0]/.test(part) || FORBIDDEN_SEGMENTS.has(part.toLowerCase()));
+  const bad = rel
+    .split('/')
+    .find((part) => part === '' || part === '.' || part === '..' || /[\\\0]/.test(part) || FORBIDDEN_SEGMENTS.has(part.toLowerCase()));
   if (bad !== undefined) {
     const what = bad === '' ? 'an empty segment' : JSON.stringify(bad);
-    throw new NbstoreError('unsafe-key', `${JSON.stringify(key)}: refusing a key with ${what} in its path (nbstore writes only inside the workspace or the folder it clones into, never in .nbstore or .git)`);
+    throw new NbstoreError(
+      'unsafe-key',
+      `${JSON.stringify(key)}: refusing a key with ${what} in its path (nbstore writes only inside the workspace or the folder it clones into, never in .nbstore or .git)`,
+    );
   }
   return rel;
 }

@@ -43,7 +43,10 @@ export async function addToSpool(dir: string, entry: Omit<SpoolEntry, 'id'>, bod
 
 /** Complete entries, oldest first; only those for `path` when given. */
 export async function spoolEntries(dir: string, path?: string): Promise<SpoolEntry[]> {
-  const ids = (await listDir(dir)).filter((n) => /^\d{20}-[0-9a-f]+\.json$/.test(n)).map((n) => n.slice(0, -5)).sort();
+  const ids = (await listDir(dir))
+    .filter((n) => /^\d{20}-[0-9a-f]+\.json$/.test(n))
+    .map((n) => n.slice(0, -5))
+    .sort();
   const entries: SpoolEntry[] = [];
   for (const id of ids) {
     try {

@@ -1,13 +1,13 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { type PartialSettings, type Settings, resolveSettings, userConfigPath, validateConfigFile } from './config.js';
-import { NbstoreError, errnoCode } from '../lib/errors.js';
-import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
 import type { TrackedNotebook } from '../history/local-state.js';
+import { errnoCode, NbstoreError } from '../lib/errors.js';
+import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
 import { joinKey } from '../store/keys.js';
-import { WORKSPACE_DIR, safeLocalPath } from './paths.js';
 import type { Store } from '../store/store.js';
+import { type PartialSettings, resolveSettings, type Settings, userConfigPath, validateConfigFile } from './config.js';
+import { safeLocalPath, WORKSPACE_DIR } from './paths.js';
 
 const CONFIG_FILE = 'config.json';
 
@@ -122,7 +122,8 @@ export class Workspace {
     if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
       throw new NbstoreError('outside-workspace', `${file}: outside the workspace ${this.root}`);
     }
-    if (rel.split(sep)[0] === WORKSPACE_DIR) throw new NbstoreError('outside-workspace', `${file}: inside ${WORKSPACE_DIR}/, not a notebook of the workspace`);
+    if (rel.split(sep)[0] === WORKSPACE_DIR)
+      throw new NbstoreError('outside-workspace', `${file}: inside ${WORKSPACE_DIR}/, not a notebook of the workspace`);
     return rel.split(sep).join('/');
   }
 

@@ -13,7 +13,9 @@ export const client = new sdk.S3Client({
 /** Runs `task` on each of `items`, `width` at a time. */
 export async function inParallel(items, width, task) {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await task(items[next++]);
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { ListObjectVersionsCommandOutput } from '@aws-sdk/client-s3';
 import { FileStore } from '../../src/store/file-store.js';
 import { rawClient } from './s3.js';
 import type { TestWorkspace } from './workspace.js';
@@ -9,7 +10,12 @@ import type { TestWorkspace } from './workspace.js';
  * bucket could (for the embedded store, as a process writing its directory could): nothing
  * nbstore checks on the way in. Returns the new version id.
  */
-export async function putBehindNbstore(ws: Pick<TestWorkspace, 'dir' | 'bucket'>, key: string, body: Uint8Array, metadata: Record<string, string> = {}): Promise<string> {
+export async function putBehindNbstore(
+  ws: Pick<TestWorkspace, 'dir' | 'bucket'>,
+  key: string,
+  body: Uint8Array,
+  metadata: Record<string, string> = {},
+): Promise<string> {
   if (!ws.bucket) return (await new FileStore(join(ws.dir, '.nbstore', 'store')).put(key, body, metadata)).versionId;
   const { sdk, client } = await rawClient();
   const put = await client.send(new sdk.PutObjectCommand({ Bucket: ws.bucket, Key: key, Body: body, Metadata: metadata }));
@@ -25,9 +31,11 @@ export async function bucketContents(bucket: string): Promise<string[]> {
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    let page;
+    let page: ListObjectVersionsCommandOutput;
     try {
-      page = await client.send(new sdk.ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+      page = await client.send(
+        new sdk.ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+      );
     } catch (err) {
       if ((err as { name?: string }).name === 'NoSuchBucket') return ['(no bucket)'];
       throw err;

@@ -1,8 +1,8 @@
 import './interactive-terminal.js';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
-import { BrowseApp } from '../../ui/browse-app.js';
 import type { BrowseResult, BrowseSource, Scope } from '../../src/ops/browse-model.js';
+import { BrowseApp } from '../../ui/browse-app.js';
 
 /** What a terminal sends for the keys the browser reads. */
 export const KEYS = {

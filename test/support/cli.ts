@@ -53,19 +53,28 @@ export async function runCli(argv: string[], options: { cwd: string; env?: NodeJ
 /** Runs the real executable as a separate process. */
 export function runBin(argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd: options.cwd, env: options.env ?? testEnv(options.cwd), timeout: options.timeoutMs ?? 60_000 });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      cwd: options.cwd,
+      env: options.env ?? testEnv(options.cwd),
+      timeout: options.timeoutMs ?? 60_000,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) =>
+      resolve({ status: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 
 /** Asserts success and returns stdout; a failure shows what the command said. */
 export async function ok(argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
   const result = await runCli(argv, options);
-  if (result.status !== 0) throw new Error(`nbstore ${argv.join(' ')} failed (${result.status}): ${result.error?.code ?? ''} ${result.error?.message ?? result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(
+      `nbstore ${argv.join(' ')} failed (${result.status}): ${result.error?.code ?? ''} ${result.error?.message ?? result.stderr}`,
+    );
   return result.stdout;
 }

@@ -61,7 +61,13 @@ export class MemorySource implements BrowseSource {
   }
 
   diff(_scope: Scope, _notebook: NotebookItem, older: VersionItem, newer: VersionItem): Promise<string[]> {
-    return this.answer('diff', [older.versionId, newer.versionId], () => [`--- ${older.versionId}`, `+++ ${newer.versionId}`, '@@ cell 1 (markdown) @@', '-old', '+new']);
+    return this.answer('diff', [older.versionId, newer.versionId], () => [
+      `--- ${older.versionId}`,
+      `+++ ${newer.versionId}`,
+      '@@ cell 1 (markdown) @@',
+      '-old',
+      '+new',
+    ]);
   }
 
   diffLocal(_scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string[]> {
@@ -86,7 +92,8 @@ export class MemorySource implements BrowseSource {
 
   checkout(_scope: Scope, notebook: NotebookItem, version: VersionItem, force: boolean): Promise<string> {
     return this.answer('checkout', [notebook.path, version.versionId, String(force)], () => {
-      if (this.unpushed.has(notebook.path) && !force) throw new NbstoreError('local-changes', `${notebook.path}: has local changes that are not pushed`);
+      if (this.unpushed.has(notebook.path) && !force)
+        throw new NbstoreError('local-changes', `${notebook.path}: has local changes that are not pushed`);
       this.files.set(notebook.path, version.versionId);
       return `checked out ${notebook.path} at version ${version.versionId}`;
     });
@@ -124,6 +131,9 @@ export function sampleSource(count: number, versions: number): MemorySource {
     });
   }
   const published = notebooks.slice(0, 1).map((nb) => ({ ...nb, key: `published/${nb.path}` }));
-  for (const nb of published) byKey[nb.key] = (byKey[`workspace/${nb.path}`] ?? []).slice(-1).map((v) => ({ ...v, key: nb.key, versionId: `pub-${v.versionId}`, shortId: `pub-${v.shortId}` }));
+  for (const nb of published)
+    byKey[nb.key] = (byKey[`workspace/${nb.path}`] ?? [])
+      .slice(-1)
+      .map((v) => ({ ...v, key: nb.key, versionId: `pub-${v.versionId}`, shortId: `pub-${v.shortId}` }));
   return new MemorySource({ workspace: notebooks, published }, byKey);
 }

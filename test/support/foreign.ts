@@ -36,7 +36,8 @@ export async function bucketTool(bucket: string): Promise<ForeignTool> {
   return {
     put: async (key, body) => void (await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
     remove: async (key) => void (await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }))),
-    get: async (key) => Buffer.from(await (await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),
+    get: async (key) =>
+      Buffer.from(await (await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),
   };
 }
 
@@ -45,5 +46,7 @@ export async function awsCliCopy(body: Uint8Array | string, bucket: string, key:
   const file = join(await tempDir(), 'upload.ipynb');
   await writeFile(file, body);
   const endpoint = s3Endpoint();
-  await promisify(execFile)('aws', ['s3', 'cp', file, `s3://${bucket}/${key}`, ...(endpoint ? ['--endpoint-url', endpoint] : [])], { env: process.env });
+  await promisify(execFile)('aws', ['s3', 'cp', file, `s3://${bucket}/${key}`, ...(endpoint ? ['--endpoint-url', endpoint] : [])], {
+    env: process.env,
+  });
 }

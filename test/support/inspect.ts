@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256 } from '../../src/lib/fs.js';
 import { processIo } from '../../src/cli/io.js';
 import { listHistory, readVerified } from '../../src/history/versions.js';
+import { sha256 } from '../../src/lib/fs.js';
 import { Workspace } from '../../src/workspace/workspace.js';
 import { type TestWorkspace, trackedNotebooks } from './workspace.js';
 
@@ -45,7 +45,9 @@ export async function verifiedHistory(ws: TestWorkspace, rel: string): Promise<A
   const workspace = await Workspace.load(ws.dir, { ...processIo(), cwd: ws.dir, env: ws.env });
   const store = await workspace.openStore();
   const history = (await listHistory(store, workspace.keyFor(rel))).filter((v) => !v.isDeleteMarker);
-  return Promise.all(history.map(async (v) => ({ versionId: v.versionId, sha256: sha256((await readVerified(store, v.key, v.versionId)).body) })));
+  return Promise.all(
+    history.map(async (v) => ({ versionId: v.versionId, sha256: sha256((await readVerified(store, v.key, v.versionId)).body) })),
+  );
 }
 
 /** Each version's parent is the version before it: history is one line, never a fork. */

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,21 +37,34 @@ export interface JupyterServer {
  * `app` says so, on 127.0.0.1 with token auth, serving `root`, with `configDir` as
  * JUPYTER_CONFIG_DIR and data and runtime directories of its own.
  */
-export async function startJupyter(options: { root: string; configDir: string; env: NodeJS.ProcessEnv; home: string; app?: 'server' | 'notebook' }): Promise<JupyterServer> {
+export async function startJupyter(options: {
+  root: string;
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  app?: 'server' | 'notebook';
+}): Promise<JupyterServer> {
   const token = randomBytes(16).toString('hex');
   const dataDir = join(options.home, 'jupyter-data');
   const runtimeDir = join(options.home, 'jupyter-runtime');
   await mkdir(dataDir, { recursive: true });
   await mkdir(runtimeDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...options.env, JUPYTER_CONFIG_DIR: options.configDir, JUPYTER_DATA_DIR: dataDir, JUPYTER_RUNTIME_DIR: runtimeDir };
+  const env: NodeJS.ProcessEnv = {
+    ...options.env,
+    JUPYTER_CONFIG_DIR: options.configDir,
+    JUPYTER_DATA_DIR: dataDir,
+    JUPYTER_RUNTIME_DIR: runtimeDir,
+  };
   for (const name of ['PYTHONPATH', 'PYTHONHOME', 'JUPYTER_PATH', 'VIRTUAL_ENV']) delete env[name];
 
   const port = await freePort();
-  const [module, app, rootSetting] = options.app === 'notebook' ? ['notebook', 'NotebookApp', 'notebook_dir'] : ['jupyter_server', 'ServerApp', 'root_dir'];
+  const [module, app, rootSetting] =
+    options.app === 'notebook' ? ['notebook', 'NotebookApp', 'notebook_dir'] : ['jupyter_server', 'ServerApp', 'root_dir'];
   const server = spawn(
     jupyterPython(),
     [
-      '-m', module,
+      '-m',
+      module,
       `--${app}.ip=127.0.0.1`,
       `--${app}.port=${port}`,
       `--${app}.port_retries=0`,
@@ -71,7 +84,11 @@ export async function startJupyter(options: { root: string; configDir: string; e
   await waitUntilAnswering(server, `${url}/api/status`, headers, () => output);
 
   const put = async (path: string, model: unknown) => {
-    const response = await fetch(`${url}/api/contents/${path.split('/').map(encodeURIComponent).join('/')}`, { method: 'PUT', headers, body: JSON.stringify(model) });
+    const response = await fetch(`${url}/api/contents/${path.split('/').map(encodeURIComponent).join('/')}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify(model),
+    });
     await response.arrayBuffer();
     return response.status;
   };
@@ -100,7 +117,12 @@ export async function startJupyter(options: { root: string; configDir: string; e
   };
 }
 
-async function waitUntilAnswering(server: ChildProcess, statusUrl: string, headers: Record<string, string>, output: () => string): Promise<void> {
+async function waitUntilAnswering(
+  server: ChildProcess,
+  statusUrl: string,
+  headers: Record<string, string>,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`jupyter server exited (${server.exitCode}):\n${output()}`);

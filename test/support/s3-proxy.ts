@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { s3Endpoint } from './s3.js';
 
@@ -145,7 +145,9 @@ export class S3Proxy {
           req.resume();
           req.on('end', () => {
             res.writeHead(mode.status, { 'content-type': 'application/xml' });
-            res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${mode.code}</Code><Message>injected by the test proxy</Message></Error>`);
+            res.end(
+              `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${mode.code}</Code><Message>injected by the test proxy</Message></Error>`,
+            );
           });
         } else {
           this.forward(req, res);
@@ -171,7 +173,12 @@ export class S3Proxy {
     notify();
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, hold?: { holdAnswer: boolean; onStored: () => void }, cutAfter?: number): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    hold?: { holdAnswer: boolean; onStored: () => void },
+    cutAfter?: number,
+  ): void {
     const upstream = httpRequest(
       {
         host: this.target.hostname,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SpoolEntry, addToSpool } from '../../src/workspace/spool.js';
+import { addToSpool, type SpoolEntry } from '../../src/workspace/spool.js';
 import { FIXTURES } from './cli.js';
 
 const fixture = JSON.parse(readFileSync(join(FIXTURES, 'analysis.ipynb'), 'utf8')) as { cells: unknown[] };
@@ -14,6 +14,11 @@ export function notebookWith(label: string): Buffer {
 
 /** Records a save of `rel` as the Jupyter hook does: a snapshot in the workspace's spool, in
  * src/workspace/spool.ts's layout, for `nbstore push --flush` to deliver. */
-export function spoolSave(workspaceDir: string, rel: string, bytes: Uint8Array, fields: { author?: string; message?: string } = {}): Promise<SpoolEntry> {
+export function spoolSave(
+  workspaceDir: string,
+  rel: string,
+  bytes: Uint8Array,
+  fields: { author?: string; message?: string } = {},
+): Promise<SpoolEntry> {
   return addToSpool(join(workspaceDir, '.nbstore', 'spool'), { path: rel, savedAt: new Date().toISOString(), ...fields }, bytes);
 }

@@ -33,7 +33,26 @@ export class Terminal {
     // The pane stays after the command ends, so a test can read the screen it left.
     const line = `${command}; echo $? > ${shellQuote(terminal.statusFile)}`;
     await terminal.tmux(
-      ['new-session', '-d', '-s', 'nbstore', '-x', String(options.columns), '-y', String(options.rows), '-c', options.cwd, line, ';', 'set-option', '-w', '-t', 'nbstore', 'remain-on-exit', 'on'],
+      [
+        'new-session',
+        '-d',
+        '-s',
+        'nbstore',
+        '-x',
+        String(options.columns),
+        '-y',
+        String(options.rows),
+        '-c',
+        options.cwd,
+        line,
+        ';',
+        'set-option',
+        '-w',
+        '-t',
+        'nbstore',
+        'remain-on-exit',
+        'on',
+      ],
       env,
     );
     return terminal;

@@ -1,6 +1,6 @@
-import { copyFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, type CliResult, ok, runCli, tempDir, testEnv } from './cli.js';
+import { type CliResult, FIXTURES, ok, runCli, tempDir, testEnv } from './cli.js';
 import { createBucket, s3Endpoint } from './s3.js';
 
 export type StoreKind = 'embedded' | 's3';
@@ -21,7 +21,10 @@ export interface TestWorkspace {
 }
 
 /** A fresh workspace on the embedded store or on a fresh versioned bucket. */
-export async function makeWorkspace(kind: StoreKind, options: { prefix?: string; env?: NodeJS.ProcessEnv; parent?: string } = {}): Promise<TestWorkspace> {
+export async function makeWorkspace(
+  kind: StoreKind,
+  options: { prefix?: string; env?: NodeJS.ProcessEnv; parent?: string } = {},
+): Promise<TestWorkspace> {
   const dir = await tempDir(`nbstore-${kind}-`, options.parent);
   const env = testEnv(dir, options.env);
   let bucket: string | undefined;
@@ -71,7 +74,9 @@ export function markdownNotebook(text: string): string {
 }
 
 /** What the workspace tracks: workspace-relative path → base version and hashes. */
-export async function trackedNotebooks(ws: TestWorkspace): Promise<Record<string, { key: string; base: string; sha256: string; canonical: string }>> {
+export async function trackedNotebooks(
+  ws: TestWorkspace,
+): Promise<Record<string, { key: string; base: string; sha256: string; canonical: string }>> {
   const dir = join(ws.dir, '.nbstore', 'state');
   // Only finished state files: a killed write leaves a hidden temporary file beside them.
   const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{32}\.json$/.test(name));

@@ -80,13 +80,19 @@ describe('browse screen', () => {
     assert.match(filtered, /›nb11\.ipynb/);
     assert.match(filtered, /\/11 .*type to filter notebooks/);
     ui.press(KEYS.backspace);
-    await ui.waitFor((s) => /nb10\.ipynb/.test(s) && /nb12\.ipynb/.test(s) && !s.includes('nb02.ipynb'), '/1 matching nb01, nb10, nb11, nb12');
+    await ui.waitFor(
+      (s) => /nb10\.ipynb/.test(s) && /nb12\.ipynb/.test(s) && !s.includes('nb02.ipynb'),
+      '/1 matching nb01, nb10, nb11, nb12',
+    );
     ui.press(KEYS.enter);
     await ui.waitFor((s) => !s.includes('type to filter'), 'the filter kept, typing done');
     ui.press('j');
     await ui.waitFor(/›nb12\.ipynb/, 'moving within the filtered list');
     ui.press(KEYS.escape);
-    await ui.waitFor((s) => /12\/12/.test(s) && /›nb12\.ipynb/.test(s) && /nb07\.ipynb/.test(s) && !s.includes('Notebooks /'), 'the whole list back, the selection kept');
+    await ui.waitFor(
+      (s) => /12\/12/.test(s) && /›nb12\.ipynb/.test(s) && /nb07\.ipynb/.test(s) && !s.includes('Notebooks /'),
+      'the whole list back, the selection kept',
+    );
   });
 
   it('shows the diff against the previous version with d, and goes back to the preview with Esc', async () => {
@@ -161,7 +167,10 @@ describe('browse screen', () => {
     ui.press('y');
     await ui.waitFor(/checked out nb01\.ipynb at version 01v2-full-id/);
     assert.equal(source.files.get('nb01.ipynb'), '01v2-full-id');
-    assert.deepEqual(source.calls.filter((c) => c.method === 'checkout').map((c) => c.args[2]), ['false', 'false', 'true']);
+    assert.deepEqual(
+      source.calls.filter((c) => c.method === 'checkout').map((c) => c.args[2]),
+      ['false', 'false', 'true'],
+    );
   });
 
   it('publishes a version once asked, and lists the versions again, keeping the selection', async () => {
@@ -227,13 +236,19 @@ describe('browse screen', () => {
     const ui = browse(sampleSource(30, 12));
     await ui.waitFor(/01v12-full-id line 1/);
     ui.resize(80, 24);
-    const small = await ui.waitFor((s) => screenLines(s).length === 24 && screenLines(s).every((line) => [...line].length <= 80), 'the screen redrawn at 80×24');
+    const small = await ui.waitFor(
+      (s) => screenLines(s).length === 24 && screenLines(s).every((line) => [...line].length <= 80),
+      'the screen redrawn at 80×24',
+    );
     assert.match(small, /↑↓\/jk move/);
     assert.match(screenLines(small)[0] ?? '', /^nbstore browse/);
     assert.match(screenLines(small).at(-1) ?? '', /q quit$/);
     ui.resize(120, 40);
     const big = await ui.waitFor((s) => screenLines(s).length === 40);
-    assert.ok(screenLines(big).some((line) => [...line].length > 100), 'the wider terminal is used');
+    assert.ok(
+      screenLines(big).some((line) => [...line].length > 100),
+      'the wider terminal is used',
+    );
     assert.match(big, /01v12-full-id line 20/, 'the taller terminal shows more of the preview');
     ui.resize(30, 10);
     await ui.waitFor(/needs a\s+terminal of at least 40×12;\s+this one is 30×10/);

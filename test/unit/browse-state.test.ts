@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Key } from 'ink';
-import { NO_KEY, keyIntent, splitKeys } from '../../ui/keys.js';
-import { keyHints, layoutFor, packHints, settleCursor } from '../../ui/layout.js';
 import type { NotebookItem, VersionItem } from '../../src/ops/browse-model.js';
+import { keyIntent, NO_KEY, splitKeys } from '../../ui/keys.js';
+import { keyHints, layoutFor, packHints, settleCursor } from '../../ui/layout.js';
 import {
   type Action,
   type BrowseState,
   initialState,
   layoutOf,
-  previousVersion,
   previewContent,
   previewId,
+  previousVersion,
   reduce,
   selectedNotebook,
   selectedVersion,
@@ -25,7 +25,19 @@ function notebook(path: string, prefix = 'workspace'): NotebookItem {
 }
 
 function version(key: string, id: string, extra: Partial<VersionItem> = {}): VersionItem {
-  return { key, versionId: `${id}-full`, shortId: id, lastModified: new Date(2026, 0, 1), size: 100, isLatest: false, isDeleteMarker: false, message: id, published: false, base: false, ...extra };
+  return {
+    key,
+    versionId: `${id}-full`,
+    shortId: id,
+    lastModified: new Date(2026, 0, 1),
+    size: 100,
+    isLatest: false,
+    isDeleteMarker: false,
+    message: id,
+    published: false,
+    base: false,
+    ...extra,
+  };
 }
 
 const NOTEBOOKS = Array.from({ length: 20 }, (_, i) => notebook(`nb${String(i + 1).padStart(2, '0')}.ipynb`));
@@ -52,7 +64,10 @@ describe('browse layout', () => {
     const layout = layoutFor({ columns: 80, rows: 24 }, false);
     assert.equal(layout.tooSmall, false);
     assert.equal(layout.footer.length, 2);
-    assert.ok(layout.footer.every((line) => line.length <= 80), layout.footer.join('\n'));
+    assert.ok(
+      layout.footer.every((line) => line.length <= 80),
+      layout.footer.join('\n'),
+    );
     assert.equal(1 + layout.listsHeight + layout.previewHeight + 1 + layout.footer.length, 24);
     assert.equal(layout.notebooksWidth + layout.versionsWidth, 80);
     assert.ok(layout.listRows >= 5 && layout.previewRows >= 8, JSON.stringify(layout));
@@ -81,10 +96,16 @@ describe('browse layout', () => {
     const hints = keyHints('workspace');
     for (const width of [30, 50, 80]) {
       const lines = packHints(hints, width);
-      assert.ok(lines.every((line) => line.length <= width), `${width}: ${lines.join(' | ')}`);
+      assert.ok(
+        lines.every((line) => line.length <= width),
+        `${width}: ${lines.join(' | ')}`,
+      );
       assert.equal(lines.join('  '), hints.map(([k, label]) => `${k} ${label}`).join('  '));
     }
-    assert.deepEqual(keyHints('published').find(([k]) => k === 't'), ['t', 'workspace']);
+    assert.deepEqual(
+      keyHints('published').find(([k]) => k === 't'),
+      ['t', 'workspace'],
+    );
   });
 
   it('scrolls a list as little as needed to keep the selection in view', () => {
@@ -102,8 +123,14 @@ describe('browse state', () => {
   it('starts loading the workspace notebooks and ignores a listing for another scope or an older reload', () => {
     const start = initialState(SIZE);
     assert.equal(start.notebooks.state, 'loading');
-    assert.equal(reduce(start, { type: 'notebooksLoaded', scope: 'published', generation: 0, items: NOTEBOOKS }).notebooks.state, 'loading');
-    assert.equal(reduce(start, { type: 'notebooksLoaded', scope: 'workspace', generation: 1, items: NOTEBOOKS }).notebooks.state, 'loading');
+    assert.equal(
+      reduce(start, { type: 'notebooksLoaded', scope: 'published', generation: 0, items: NOTEBOOKS }).notebooks.state,
+      'loading',
+    );
+    assert.equal(
+      reduce(start, { type: 'notebooksLoaded', scope: 'workspace', generation: 1, items: NOTEBOOKS }).notebooks.state,
+      'loading',
+    );
     const failed = reduce(start, { type: 'notebooksFailed', scope: 'workspace', generation: 0, error: 'endpoint unreachable' });
     assert.deepEqual(failed.notebooks, { state: 'failed', error: 'endpoint unreachable' });
     assert.deepEqual(failed.status, { tone: 'error', text: 'endpoint unreachable' });
@@ -145,10 +172,16 @@ describe('browse state', () => {
     state = run(state, { type: 'filterType', text: '0' });
     assert.equal(selectedNotebook(state)?.path, 'nb04.ipynb', 'still matches');
     state = run(state, { type: 'filterType', text: '1' }, { type: 'filterType', text: '.' });
-    assert.deepEqual(visibleNotebooks(state).map((nb) => nb.path), ['nb01.ipynb']);
+    assert.deepEqual(
+      visibleNotebooks(state).map((nb) => nb.path),
+      ['nb01.ipynb'],
+    );
     assert.equal(selectedNotebook(state)?.path, 'nb01.ipynb');
     state = run(state, { type: 'filterErase' }, { type: 'filterErase' }, { type: 'filterType', text: '2' });
-    assert.deepEqual(visibleNotebooks(state).map((nb) => nb.path), ['nb02.ipynb']);
+    assert.deepEqual(
+      visibleNotebooks(state).map((nb) => nb.path),
+      ['nb02.ipynb'],
+    );
     state = run(state, { type: 'filterEnd', keep: true });
     assert.equal(state.filtering, false);
     assert.equal(state.filter, '02');
@@ -162,7 +195,10 @@ describe('browse state', () => {
 
   it('matches the filter without regard to case', () => {
     const state = run(loaded(), { type: 'filterStart' }, { type: 'filterType', text: 'NB2' });
-    assert.deepEqual(visibleNotebooks(state).map((nb) => nb.path), ['nb20.ipynb']);
+    assert.deepEqual(
+      visibleNotebooks(state).map((nb) => nb.path),
+      ['nb20.ipynb'],
+    );
   });
 
   it('diffs against the previous version that is not a deletion, and has none for the first', () => {
@@ -204,14 +240,22 @@ describe('browse state', () => {
     const version = selectedVersion(loaded());
     assert.ok(version);
     const id = previewId(version);
-    assert.deepEqual(previewContent(run(loaded(), { type: 'previewFailed', id, error: 'checksum' })), { state: 'failed', error: 'checksum' });
+    assert.deepEqual(previewContent(run(loaded(), { type: 'previewFailed', id, error: 'checksum' })), {
+      state: 'failed',
+      error: 'checksum',
+    });
   });
 
   it('scrolls the preview within its text', () => {
     const version = selectedVersion(loaded());
     assert.ok(version);
     const id = previewId(version);
-    let state = run(loaded(), { type: 'previewLoaded', id, lines: Array.from({ length: 30 }, (_, i) => `l${i}`) }, { type: 'enter' }, { type: 'enter' });
+    let state = run(
+      loaded(),
+      { type: 'previewLoaded', id, lines: Array.from({ length: 30 }, (_, i) => `l${i}`) },
+      { type: 'enter' },
+      { type: 'enter' },
+    );
     assert.equal(state.focus, 'preview');
     state = run(state, ...Array.from({ length: 50 }, () => down));
     assert.equal(state.previewOffset, 30 - layoutOf(state).previewRows);
@@ -224,7 +268,10 @@ describe('browse state', () => {
     assert.equal(state.notebookCursor.index, 15);
     state = reduce(state, { type: 'resize', size: { columns: 60, rows: 14 } });
     const rows = layoutOf(state).listRows;
-    assert.ok(state.notebookCursor.offset <= 15 && 15 < state.notebookCursor.offset + rows, JSON.stringify({ cursor: state.notebookCursor, rows }));
+    assert.ok(
+      state.notebookCursor.offset <= 15 && 15 < state.notebookCursor.offset + rows,
+      JSON.stringify({ cursor: state.notebookCursor, rows }),
+    );
   });
 
   it('switches to the published notebooks and back, starting each listing afresh', () => {
@@ -238,12 +285,23 @@ describe('browse state', () => {
 
   it('reloads after a change and keeps the same notebook and version selected', () => {
     const key = NOTEBOOKS[2]!.key;
-    let state = run(loaded(), down, down, { type: 'versionsLoaded', key, generation: 0, items: [version(key, 'a2'), version(key, 'a1')] }, { type: 'cyclePane', step: 1 }, down);
+    let state = run(
+      loaded(),
+      down,
+      down,
+      { type: 'versionsLoaded', key, generation: 0, items: [version(key, 'a2'), version(key, 'a1')] },
+      { type: 'cyclePane', step: 1 },
+      down,
+    );
     assert.equal(selectedVersion(state)?.shortId, 'a1');
     state = run(state, { type: 'reload' }, { type: 'versionsLoading', key });
     assert.equal(state.generation, 1);
     assert.equal(selectedVersion(state)?.shortId, 'a1', 'the old listing stays on screen while the new one loads');
-    assert.equal(selectedVersion(run(state, { type: 'versionsLoaded', key, generation: 0, items: [] }))?.shortId, 'a1', 'a listing from before the reload is dropped');
+    assert.equal(
+      selectedVersion(run(state, { type: 'versionsLoaded', key, generation: 0, items: [] }))?.shortId,
+      'a1',
+      'a listing from before the reload is dropped',
+    );
     state = run(
       state,
       { type: 'notebooksLoaded', scope: 'workspace', generation: 1, items: [notebook('new.ipynb'), ...NOTEBOOKS] },
@@ -262,7 +320,10 @@ describe('browse state', () => {
     const nb = selectedNotebook(state);
     const v = selectedVersion(state);
     assert.ok(nb && v);
-    state = run(state, { type: 'prompt', prompt: { question: 'Overwrite?', answers: 'y · n', op: { kind: 'checkout', scope: 'workspace', notebook: nb, version: v } } });
+    state = run(state, {
+      type: 'prompt',
+      prompt: { question: 'Overwrite?', answers: 'y · n', op: { kind: 'checkout', scope: 'workspace', notebook: nb, version: v } },
+    });
     assert.equal(state.prompt?.question, 'Overwrite?');
     assert.equal(run(state, { type: 'promptClose' }).prompt, undefined);
   });
@@ -322,7 +383,10 @@ describe('browse keys', () => {
     const nb = selectedNotebook(loaded());
     const v = selectedVersion(loaded());
     assert.ok(nb && v);
-    const state = reduce(loaded(), { type: 'prompt', prompt: { question: '?', answers: '', op: { kind: 'checkout', scope: 'workspace', notebook: nb, version: v } } });
+    const state = reduce(loaded(), {
+      type: 'prompt',
+      prompt: { question: '?', answers: '', op: { kind: 'checkout', scope: 'workspace', notebook: nb, version: v } },
+    });
     assert.deepEqual(keyIntent(state, 'y', NO_KEY), { kind: 'answer', yes: true });
     assert.deepEqual(keyIntent(state, 'n', NO_KEY), { kind: 'answer', yes: false });
     assert.deepEqual(keyIntent(state, '', key({ escape: true })), { kind: 'action', action: { type: 'promptClose' } });
@@ -333,15 +397,12 @@ describe('browse keys', () => {
   it('splits input that arrives together into one key press per character', () => {
     assert.deepEqual(splitKeys('j', NO_KEY), [['j', NO_KEY]]);
     assert.deepEqual(splitKeys('', key({ upArrow: true })), [['', key({ upArrow: true })]]);
-    assert.deepEqual(
-      splitKeys('jD\r\t\x7f', NO_KEY),
-      [
-        ['j', NO_KEY],
-        ['D', key({ shift: true })],
-        ['', key({ return: true })],
-        ['', key({ tab: true })],
-        ['', key({ backspace: true })],
-      ],
-    );
+    assert.deepEqual(splitKeys('jD\r\t\x7f', NO_KEY), [
+      ['j', NO_KEY],
+      ['D', key({ shift: true })],
+      ['', key({ return: true })],
+      ['', key({ tab: true })],
+      ['', key({ backspace: true })],
+    ]);
   });
 });

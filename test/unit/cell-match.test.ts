@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import { matchCells } from '../../src/notebook/cell-match.js';
 import type { Cell } from '../../src/notebook/notebook.js';
 
-const code = (source: string, id?: string): Cell => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null, ...(id ? { id } : {}) });
+const code = (source: string, id?: string): Cell => ({
+  cell_type: 'code',
+  source,
+  metadata: {},
+  outputs: [],
+  execution_count: null,
+  ...(id ? { id } : {}),
+});
 const md = (source: string, id?: string): Cell => ({ cell_type: 'markdown', source, metadata: {}, ...(id ? { id } : {}) });
 /** Cells with ids: each letter is a cell whose id and source are that letter. */
 const lettered = (letters: string) => [...letters].map((l) => code(`x = '${l}'`, l));
@@ -15,7 +22,10 @@ describe('matchCells by id', () => {
     const newCells = [code('a = 2', 'a'), code('d = 1', 'd'), code('c = 1', 'c')];
     const match = matchCells(oldCells, newCells);
     assert.equal(match.by, 'id');
-    assert.deepEqual(match.pairs, [{ old: 0, new: 0, moved: false }, { old: 2, new: 2, moved: false }]);
+    assert.deepEqual(match.pairs, [
+      { old: 0, new: 0, moved: false },
+      { old: 2, new: 2, moved: false },
+    ]);
     assert.deepEqual(match.removed, [1]);
     assert.deepEqual(match.added, [1]);
   });
@@ -41,7 +51,14 @@ describe('matchCells by content', () => {
     const newCells = [md('# T'), code('b = 2'), code('c = 3'), code('d = 4')];
     const match = matchCells(oldCells, newCells);
     assert.equal(match.by, 'content');
-    assert.deepEqual(match.pairs.map((p) => [p.old, p.new]), [[0, 0], [2, 1], [3, 2]]);
+    assert.deepEqual(
+      match.pairs.map((p) => [p.old, p.new]),
+      [
+        [0, 0],
+        [2, 1],
+        [3, 2],
+      ],
+    );
     assert.deepEqual(match.removed, [1]);
     assert.deepEqual(match.added, [3]);
   });
@@ -50,9 +67,19 @@ describe('matchCells by content', () => {
     const before = 'import pandas as pd\ndf = pd.read_csv("a.csv")\ndf = df.dropna()\ndf.head()';
     const after = 'import pandas as pd\ndf = pd.read_csv("b.csv")\ndf = df.dropna()\ndf.head()';
     const match = matchCells([md('# T'), code(before), md('end')], [md('# T'), code(after), md('end')]);
-    assert.deepEqual(match.pairs.map((p) => [p.old, p.new, p.moved]), [[0, 0, false], [1, 1, false], [2, 2, false]]);
+    assert.deepEqual(
+      match.pairs.map((p) => [p.old, p.new, p.moved]),
+      [
+        [0, 0, false],
+        [1, 1, false],
+        [2, 2, false],
+      ],
+    );
     // Short cells are compared by characters: one changed number keeps the cell.
-    assert.deepEqual(matchCells([code('x = 1')], [code('x = 2')]).pairs.map((p) => [p.old, p.new]), [[0, 0]]);
+    assert.deepEqual(
+      matchCells([code('x = 1')], [code('x = 2')]).pairs.map((p) => [p.old, p.new]),
+      [[0, 0]],
+    );
   });
 
   it('reports unlike cells, or cells whose type changed, as removed and added', () => {
@@ -67,7 +94,10 @@ describe('matchCells by content', () => {
     const oldCells = [code(body('first')), code(body('second'))];
     const newCells = [code('print("new")'), code(body('second').replace('+ 1', '+ 2'))];
     const match = matchCells(oldCells, newCells);
-    assert.deepEqual(match.pairs.map((p) => [p.old, p.new]), [[1, 1]]);
+    assert.deepEqual(
+      match.pairs.map((p) => [p.old, p.new]),
+      [[1, 1]],
+    );
     assert.deepEqual(match.removed, [0]);
     assert.deepEqual(match.added, [0]);
   });
@@ -79,9 +109,18 @@ describe('matchCells by content', () => {
     const blank = matchCells([code(''), code('a()'), code('b()')], [code('a()'), code('b()'), code('')]);
     assert.deepEqual(moved(blank), []);
     assert.deepEqual([blank.removed, blank.added], [[0], [2]]);
-    const repeated = matchCells([code('x'), code('x'), code('b()'), code('c()'), code('d()')], [code('b()'), code('c()'), code('d()'), code('x'), code('x')]);
+    const repeated = matchCells(
+      [code('x'), code('x'), code('b()'), code('c()'), code('d()')],
+      [code('b()'), code('c()'), code('d()'), code('x'), code('x')],
+    );
     assert.deepEqual(moved(repeated), []);
-    assert.deepEqual([repeated.removed, repeated.added], [[0, 1], [3, 4]]);
+    assert.deepEqual(
+      [repeated.removed, repeated.added],
+      [
+        [0, 1],
+        [3, 4],
+      ],
+    );
   });
 
   it('does not search for likeness across runs of differences too large to be edits', () => {

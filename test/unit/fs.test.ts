@@ -3,7 +3,7 @@ import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isNbstoreError } from '../../src/lib/errors.js';
-import { STALE_TEMPORARY_MS, createFileAtomic, sha256, sha256IfExists, writeFileAtomic } from '../../src/lib/fs.js';
+import { createFileAtomic, STALE_TEMPORARY_MS, sha256, sha256IfExists, writeFileAtomic } from '../../src/lib/fs.js';
 import { tempDir } from '../support/cli.js';
 
 describe('atomic writes', () => {
@@ -11,7 +11,13 @@ describe('atomic writes', () => {
     for (const write of [writeFileAtomic, createFileAtomic]) {
       const dir = await tempDir('nbstore-sweep-');
       const left = ['.nb.ipynb.0123456789ab.tmp', '.state.json.a1b2c3d4e5f6.tmp'];
-      const kept = ['.nb.ipynb.ba9876543210.tmp', '.nb.ipynb.tmp', 'nb.ipynb.0123456789ab.tmp', '.nb.ipynb.0123456789AB.tmp', '.nb.0123456789ab.tmp.bak'];
+      const kept = [
+        '.nb.ipynb.ba9876543210.tmp',
+        '.nb.ipynb.tmp',
+        'nb.ipynb.0123456789ab.tmp',
+        '.nb.ipynb.0123456789AB.tmp',
+        '.nb.0123456789ab.tmp.bak',
+      ];
       for (const name of [...left, ...kept]) await writeFile(join(dir, name), 'x');
       const then = new Date(Date.now() - STALE_TEMPORARY_MS - 60_000);
       // Every one old but the first kept, a temporary file as fresh as a live write's.
@@ -23,7 +29,7 @@ describe('atomic writes', () => {
 });
 
 describe('sha256IfExists', () => {
-  it("hashes a file as it reads it, is undefined for no file, and refuses a folder as readIfExists does", async () => {
+  it('hashes a file as it reads it, is undefined for no file, and refuses a folder as readIfExists does', async () => {
     const dir = await tempDir('nbstore-hash-');
     const bytes = Buffer.alloc(3 * 1024 * 1024 + 17, 'nb');
     await writeFile(join(dir, 'big.ipynb'), bytes);

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { isNbstoreError } from '../../src/lib/errors.js';
+import { VERSION } from '../../src/main.js';
 import {
+  currentTarget,
   type HookStatus,
   type HookTarget,
-  currentTarget,
   hookBlock,
   jupyterConfigDir,
   setsPostSaveHook,
@@ -16,13 +17,13 @@ import {
   withHookBlock,
   withoutHookBlock,
 } from '../../src/ops/hook.js';
-import { VERSION } from '../../src/main.js';
 import { ok, runCli, tempDir, testEnv } from '../support/cli.js';
 import { jupyterPython } from '../support/jupyter.js';
 
 const target: HookTarget = { hooks: '/opt/nbstore/hooks', node: '/usr/bin/node', nbstore: '/opt/nbstore/bin/nbstore.js' };
 const block = hookBlock(target);
-const USER_CONFIG = 'c.ServerApp.port = 9999\n\ndef user_hook(os_path, model, contents_manager, **kwargs):\n    pass\n\nc.FileContentsManager.post_save_hook = user_hook\n';
+const USER_CONFIG =
+  'c.ServerApp.port = 9999\n\ndef user_hook(os_path, model, contents_manager, **kwargs):\n    pass\n\nc.FileContentsManager.post_save_hook = user_hook\n';
 
 describe('the hook block in a Jupyter config file', () => {
   it('is added after what the file holds, once, and removing it gives the file back byte for byte', () => {
@@ -55,25 +56,42 @@ describe('the hook block in a Jupyter config file', () => {
   it('refuses, with one line, a block that lost one of its marker lines', () => {
     const installed = withHookBlock(USER_CONFIG, block, 'f.py').text;
     for (const broken of [installed.replace('# <<< nbstore hook <<<\n', ''), installed.replace('# >>> nbstore hook >>>\n', '')]) {
-      assert.throws(() => withHookBlock(broken, block, '/home/me/.jupyter/f.py'), (err) => isNbstoreError(err, 'bad-config') && /^\/home\/me\/\.jupyter\/f\.py: the nbstore hook block is missing/.test(err.message));
-      assert.throws(() => withoutHookBlock(broken, 'f.py'), (err) => isNbstoreError(err, 'bad-config'));
+      assert.throws(
+        () => withHookBlock(broken, block, '/home/me/.jupyter/f.py'),
+        (err) => isNbstoreError(err, 'bad-config') && /^\/home\/me\/\.jupyter\/f\.py: the nbstore hook block is missing/.test(err.message),
+      );
+      assert.throws(
+        () => withoutHookBlock(broken, 'f.py'),
+        (err) => isNbstoreError(err, 'bad-config'),
+      );
     }
   });
 
   it('records the paths it runs, readable back even when they hold quotes, backslashes and spaces', async () => {
-    const odd: HookTarget = { hooks: '/opt/my "nb" store/hooks', node: 'C:\\Program Files\\node.exe', nbstore: '/opt/nbstöre/bin/nbstore.js' };
+    const odd: HookTarget = {
+      hooks: '/opt/my "nb" store/hooks',
+      node: 'C:\\Program Files\\node.exe',
+      nbstore: '/opt/nbstöre/bin/nbstore.js',
+    };
     const oddBlock = hookBlock(odd);
     assert.deepEqual(targetOfBlock(oddBlock), odd);
     // And it is Python that parses.
     const dir = await tempDir();
     await writeFile(join(dir, 'config.py'), oddBlock);
-    await promisify(execFile)(jupyterPython(), ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', join(dir, 'config.py')]);
+    await promisify(execFile)(jupyterPython(), [
+      '-c',
+      'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())',
+      join(dir, 'config.py'),
+    ]);
   });
 
   it("notices a post_save_hook the file sets itself, but not one in a comment or in nbstore's block", () => {
     assert.equal(setsPostSaveHook(USER_CONFIG, 'f.py'), true);
     assert.equal(setsPostSaveHook('# c.FileContentsManager.post_save_hook = f\n', 'f.py'), false);
-    assert.equal(setsPostSaveHook(withHookBlock('c.A = 1\n', block.replace('import sys', 'post_save_hook = 1; import sys'), 'f.py').text, 'f.py'), false);
+    assert.equal(
+      setsPostSaveHook(withHookBlock('c.A = 1\n', block.replace('import sys', 'post_save_hook = 1; import sys'), 'f.py').text, 'f.py'),
+      false,
+    );
   });
 
   it('goes in --config-dir, else JUPYTER_CONFIG_DIR, else ~/.jupyter', () => {
@@ -116,7 +134,10 @@ describe('nbstore hook install, status and uninstall', () => {
     );
     assert.equal(await readFile(serverConfig, 'utf8'), installed);
 
-    assert.equal(await ok(['hook', 'status'], { cwd: home, env }), `installed      ${serverConfig}\ninstalled      ${notebookConfig}\nruns           ${node} ${nbstore} (nbstore ${VERSION})\n`);
+    assert.equal(
+      await ok(['hook', 'status'], { cwd: home, env }),
+      `installed      ${serverConfig}\ninstalled      ${notebookConfig}\nruns           ${node} ${nbstore} (nbstore ${VERSION})\n`,
+    );
     const status = JSON.parse(await ok(['hook', 'status', '--json'], { cwd: home, env })) as HookStatus;
     assert.deepEqual(status.targets, [{ target: currentTarget(), hookModule: true, runs: true, version: VERSION }]);
 
@@ -127,8 +148,14 @@ describe('nbstore hook install, status and uninstall', () => {
     assert.equal(await readFile(serverConfig, 'utf8'), USER_CONFIG);
     assert.equal(await readFile(notebookConfig, 'utf8'), '');
     assert.equal((await stat(serverConfig)).mode & 0o777, 0o600);
-    assert.equal(await ok(['hook', 'uninstall'], { cwd: home, env }), `no nbstore hook in ${serverConfig}\nno nbstore hook in ${notebookConfig}\n`);
-    assert.equal(await ok(['hook', 'status'], { cwd: home, env }), `the nbstore hook is not installed in ${configDir} (nbstore hook install adds it)\n`);
+    assert.equal(
+      await ok(['hook', 'uninstall'], { cwd: home, env }),
+      `no nbstore hook in ${serverConfig}\nno nbstore hook in ${notebookConfig}\n`,
+    );
+    assert.equal(
+      await ok(['hook', 'status'], { cwd: home, env }),
+      `the nbstore hook is not installed in ${configDir} (nbstore hook install adds it)\n`,
+    );
   });
 
   it('uses JUPYTER_CONFIG_DIR, creating it, and --config-dir over it', async () => {
@@ -147,8 +174,11 @@ describe('nbstore hook install, status and uninstall', () => {
     await writeFile(join(configDir, 'jupyter_server_config.py'), hookBlock({ ...currentTarget(), node: join(home, 'gone', 'node') }));
     const result = await runCli(['hook', 'status'], { cwd: home, env: testEnv(home) });
     assert.equal(result.status, 0);
-    assert.match(result.stdout, new RegExp(`^does not run   ${join(home, 'gone', 'node')} \\S+: ${join(home, 'gone', 'node')}: no such file$`, 'm'));
-    assert.match(result.stdout, /^not installed  .*jupyter_notebook_config\.py$/m);
+    assert.match(
+      result.stdout,
+      new RegExp(`^does not run   ${join(home, 'gone', 'node')} \\S+: ${join(home, 'gone', 'node')}: no such file$`, 'm'),
+    );
+    assert.match(result.stdout, /^not installed {2}.*jupyter_notebook_config\.py$/m);
   });
 
   it('refuses a config file whose block is broken, naming it, and leaves it alone', async () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cloneTarget, numberedName, resolveSourceKey, splitRevision, versionsAt } from '../../src/ops/clone.js';
-import { DEFAULTS, type Settings } from '../../src/workspace/config.js';
+import { classifyNotebook, type NotebookFacts } from '../../src/history/local-state.js';
 import { isNbstoreError } from '../../src/lib/errors.js';
-import { type NotebookFacts, classifyNotebook } from '../../src/history/local-state.js';
+import { cloneTarget, numberedName, resolveSourceKey, splitRevision, versionsAt } from '../../src/ops/clone.js';
 import { bookstoreValidation } from '../../src/ops/status.js';
 import type { VersionInfo } from '../../src/store/store.js';
+import { DEFAULTS, type Settings } from '../../src/workspace/config.js';
 import { safeLocalPath } from '../../src/workspace/paths.js';
 import { Workspace } from '../../src/workspace/workspace.js';
 
@@ -19,7 +19,12 @@ describe('clone sources', () => {
     assert.deepEqual(splitRevision('a.ipynb@@~1'), { key: 'a.ipynb', revision: '@~1' });
     assert.deepEqual(splitRevision('s3://b/team@x/a.ipynb'), { key: 's3://b/team@x/a.ipynb' });
     assert.deepEqual(splitRevision('me@example.ipynb'), { key: 'me@example.ipynb' });
-    for (const text of ['a.ipynb@', 'a.ipynb@@']) assert.throws(() => splitRevision(text), (err: unknown) => isNbstoreError(err, 'usage'), text);
+    for (const text of ['a.ipynb@', 'a.ipynb@@'])
+      assert.throws(
+        () => splitRevision(text),
+        (err: unknown) => isNbstoreError(err, 'usage'),
+        text,
+      );
   });
 
   it('takes keys under either prefix as they are, anything else as a workspace path', () => {
@@ -33,8 +38,21 @@ describe('clone sources', () => {
 
   it('refuses a path that would leave the target folder, or a key with such a path, with one error', async () => {
     assert.equal(safeLocalPath('team/a.ipynb', 'k'), 'team/a.ipynb');
-    for (const rel of ['../a.ipynb', 'team/../../a.ipynb', '/etc/a.ipynb', './a.ipynb', '..', '', 'a//b.ipynb', '.nbstore/state.ipynb', 'x/.Git/a.ipynb', 'a\0.ipynb', 'a\\b.ipynb']) {
-      const refused = (err: unknown) => isNbstoreError(err, 'unsafe-key') && err.message.startsWith(`${JSON.stringify(`p/${rel}`)}: refusing a key with `);
+    for (const rel of [
+      '../a.ipynb',
+      'team/../../a.ipynb',
+      '/etc/a.ipynb',
+      './a.ipynb',
+      '..',
+      '',
+      'a//b.ipynb',
+      '.nbstore/state.ipynb',
+      'x/.Git/a.ipynb',
+      'a\0.ipynb',
+      'a\\b.ipynb',
+    ]) {
+      const refused = (err: unknown) =>
+        isNbstoreError(err, 'unsafe-key') && err.message.startsWith(`${JSON.stringify(`p/${rel}`)}: refusing a key with `);
       assert.throws(() => safeLocalPath(rel, `p/${rel}`), refused, rel);
       await assert.rejects(cloneTarget('/cwd', `p/${rel}`), refused, rel);
     }
@@ -53,15 +71,38 @@ describe('clone sources', () => {
 
 describe('versionsAt', () => {
   const v = (key: string, id: string, minute: number, isDeleteMarker = false): VersionInfo => ({
-    key, versionId: id, lastModified: new Date(Date.UTC(2026, 10, 20, 14, minute)), size: 1, isLatest: false, isDeleteMarker,
+    key,
+    versionId: id,
+    lastModified: new Date(Date.UTC(2026, 10, 20, 14, minute)),
+    size: 1,
+    isLatest: false,
+    isDeleteMarker,
   });
   // Keys ascending, newest first, as store.versions lists them.
-  const listing = [v('a', 'a3', 30), v('a', 'a2', 20), v('a', 'a1', 10), v('b', 'bx', 25, true), v('b', 'b1', 5), v('c', 'c1', 40), v('d', 'dx', 15, true), v('d', 'd1', 12)];
+  const listing = [
+    v('a', 'a3', 30),
+    v('a', 'a2', 20),
+    v('a', 'a1', 10),
+    v('b', 'bx', 25, true),
+    v('b', 'b1', 5),
+    v('c', 'c1', 40),
+    v('d', 'dx', 15, true),
+    v('d', 'd1', 12),
+  ];
 
   it('picks what was current at a time: no key that was deleted or not yet written', () => {
-    assert.deepEqual(versionsAt(listing).map((x) => x.versionId), ['a3', 'c1']);
-    assert.deepEqual(versionsAt(listing, new Date(Date.UTC(2026, 10, 20, 14, 20))).map((x) => x.versionId), ['a2', 'b1']);
-    assert.deepEqual(versionsAt(listing, new Date(Date.UTC(2026, 10, 20, 14, 13))).map((x) => x.versionId), ['a1', 'b1', 'd1']);
+    assert.deepEqual(
+      versionsAt(listing).map((x) => x.versionId),
+      ['a3', 'c1'],
+    );
+    assert.deepEqual(
+      versionsAt(listing, new Date(Date.UTC(2026, 10, 20, 14, 20))).map((x) => x.versionId),
+      ['a2', 'b1'],
+    );
+    assert.deepEqual(
+      versionsAt(listing, new Date(Date.UTC(2026, 10, 20, 14, 13))).map((x) => x.versionId),
+      ['a1', 'b1', 'd1'],
+    );
     assert.deepEqual(versionsAt(listing, new Date(Date.UTC(2026, 10, 20, 14, 0))), []);
   });
 });
@@ -71,15 +112,38 @@ describe('status', () => {
 
   it('validates settings as bookstore does', () => {
     assert.deepEqual(bookstoreValidation(settings({})), { bookstore_valid: true, archive_valid: true, publish_valid: true });
-    assert.deepEqual(bookstoreValidation(settings({ s3_bucket: '' })), { bookstore_valid: false, archive_valid: false, publish_valid: false });
-    assert.deepEqual(bookstoreValidation(settings({ workspace_prefix: '' })), { bookstore_valid: true, archive_valid: false, publish_valid: true });
-    assert.deepEqual(bookstoreValidation(settings({ published_prefix: '' })), { bookstore_valid: true, archive_valid: true, publish_valid: false });
-    assert.deepEqual(bookstoreValidation({ ...DEFAULTS, store: 'embedded' }), { bookstore_valid: true, archive_valid: true, publish_valid: true });
+    assert.deepEqual(bookstoreValidation(settings({ s3_bucket: '' })), {
+      bookstore_valid: false,
+      archive_valid: false,
+      publish_valid: false,
+    });
+    assert.deepEqual(bookstoreValidation(settings({ workspace_prefix: '' })), {
+      bookstore_valid: true,
+      archive_valid: false,
+      publish_valid: true,
+    });
+    assert.deepEqual(bookstoreValidation(settings({ published_prefix: '' })), {
+      bookstore_valid: true,
+      archive_valid: true,
+      publish_valid: false,
+    });
+    assert.deepEqual(bookstoreValidation({ ...DEFAULTS, store: 'embedded' }), {
+      bookstore_valid: true,
+      archive_valid: true,
+      publish_valid: true,
+    });
   });
 
   it('classifies a notebook from its local file, its base and the latest version', () => {
     const tracked = { key: 'w/a.ipynb', base: 'v1', sha256: 's1', canonical: 'c1' };
-    const facts = (over: Partial<NotebookFacts>): NotebookFacts => ({ key: 'w/a.ipynb', tracked, local: { sha256: 's1', canonical: 'c1' }, latest: 'v1', spooled: 0, ...over });
+    const facts = (over: Partial<NotebookFacts>): NotebookFacts => ({
+      key: 'w/a.ipynb',
+      tracked,
+      local: { sha256: 's1', canonical: 'c1' },
+      latest: 'v1',
+      spooled: 0,
+      ...over,
+    });
     const cases: Array<[Partial<NotebookFacts>, string]> = [
       [{}, 'unmodified'],
       [{ local: { sha256: 's2', canonical: 'c1' } }, 'unmodified'],

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULTS, resolveSettings, validateConfigFile } from '../../src/workspace/config.js';
-import { isNbstoreError } from '../../src/lib/errors.js';
-import { noColours } from '../../src/lib/paint.js';
 import stableStringify from 'fast-json-stable-stringify';
+import { isNbstoreError } from '../../src/lib/errors.js';
 import { sha256 } from '../../src/lib/fs.js';
+import { noColours } from '../../src/lib/paint.js';
 import { canonicalHash, examineNotebook, parseNotebook, parseNotebookWith } from '../../src/notebook/notebook.js';
 import { describeData, formatSize, renderNotebook } from '../../src/notebook/render.js';
+import { joinKey } from '../../src/store/keys.js';
 import { decodeMetadata, encodeMetadata } from '../../src/store/metadata.js';
 import { mergePage } from '../../src/store/s3-store.js';
-import { joinKey } from '../../src/store/keys.js';
+import { DEFAULTS, resolveSettings, validateConfigFile } from '../../src/workspace/config.js';
 import { FIXTURES } from '../support/cli.js';
 
 describe('parseNotebook', () => {
@@ -28,7 +28,11 @@ describe('parseNotebook', () => {
       ['{"nbformat":4,"metadata":{},"cells":[{"cell_type":"code"}]}', /cell 1 has no source/],
     ];
     for (const [text, message] of cases) {
-      assert.throws(() => parseNotebook(text, 'x'), (err: unknown) => isNbstoreError(err, 'not-a-notebook') && message.test(err.message) && !err.message.includes('\n'), text);
+      assert.throws(
+        () => parseNotebook(text, 'x'),
+        (err: unknown) => isNbstoreError(err, 'not-a-notebook') && message.test(err.message) && !err.message.includes('\n'),
+        text,
+      );
     }
   });
 
@@ -57,7 +61,11 @@ describe('large notebooks, parsed a cell at a time', () => {
   const STREAMED = 0;
   const WHOLE = Number.POSITIVE_INFINITY;
   const notebooks = async () => [
-    ...(await Promise.all(['analysis.ipynb', 'diff/images-a.ipynb', 'diff/metadata-b.ipynb', 'diff/nbformat-4.0-a.ipynb'].map((name) => readFile(join(FIXTURES, name), 'utf8')))),
+    ...(await Promise.all(
+      ['analysis.ipynb', 'diff/images-a.ipynb', 'diff/metadata-b.ipynb', 'diff/nbformat-4.0-a.ipynb'].map((name) =>
+        readFile(join(FIXTURES, name), 'utf8'),
+      ),
+    )),
     '{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}\n',
     // Fields in any order, one that sorts before "cells", one named __proto__, one given twice.
     '{"metadata":{"b":1,"a":[]},"nbformat":4,"cells":[{"source":"x","cell_type":"code","outputs":[{"data":{"text/plain":"é😀"}}]}],"nbformat_minor":0}',
@@ -91,7 +99,11 @@ describe('large notebooks, parsed a cell at a time', () => {
       ['[{"nbformat":4}]', /JSON but not an object/],
     ];
     for (const [text, message] of cases) {
-      assert.throws(() => examineNotebook(Buffer.from(text), 'x', { streamAbove: STREAMED }), (err: unknown) => isNbstoreError(err, 'not-a-notebook') && message.test(err.message) && !err.message.includes('\n'), text);
+      assert.throws(
+        () => examineNotebook(Buffer.from(text), 'x', { streamAbove: STREAMED }),
+        (err: unknown) => isNbstoreError(err, 'not-a-notebook') && message.test(err.message) && !err.message.includes('\n'),
+        text,
+      );
     }
   });
 });
@@ -102,7 +114,7 @@ describe('renderNotebook', () => {
     const text = renderNotebook(nb, { paint: noColours, maxOutputLines: 2 });
     assert.match(text, /^nbformat 4\.5 · 4 cells · Python 3\n/);
     assert.match(text, /── cell 2 \(code\) \[1\] ──\nimport pandas as pd\nsales = pd\.read_csv\('sales\.csv'\)/);
-    assert.match(text, /│ region\n│ east     1200\n│ … 2 more lines/);
+    assert.match(text, /│ region\n│ east {5}1200\n│ … 2 more lines/);
     assert.match(text, /│ image\/png 70 B [0-9a-f]{8}\n│ <Figure size 640x480 with 1 Axes>/);
   });
 
@@ -115,7 +127,12 @@ describe('renderNotebook', () => {
 });
 
 describe('settings', () => {
-  const env = { JPYNB_S3_BUCKET: 'from-bookstore', JPYNB_S3_REGION_NAME: 'eu-west-1', NBSTORE_S3_REGION_NAME: 'eu-north-1', NBSTORE_MAX_THREADS: '4' };
+  const env = {
+    JPYNB_S3_BUCKET: 'from-bookstore',
+    JPYNB_S3_REGION_NAME: 'eu-west-1',
+    NBSTORE_S3_REGION_NAME: 'eu-north-1',
+    NBSTORE_MAX_THREADS: '4',
+  };
 
   it('ranks flags, NBSTORE_*, JPYNB_S3_*, workspace, user, defaults in that order', () => {
     const settings = resolveSettings({
@@ -138,10 +155,21 @@ describe('settings', () => {
   });
 
   it('refuses unknown or ill-typed settings in config files', () => {
-    assert.throws(() => validateConfigFile({ s3_bukket: 'x' }, 'c.json'), (e: unknown) => isNbstoreError(e, 'bad-config') && /unknown setting "s3_bukket"/.test(e.message));
-    assert.throws(() => validateConfigFile({ max_threads: 0 }, 'c.json'), (e: unknown) => isNbstoreError(e, 'bad-config'));
-    assert.throws(() => validateConfigFile([], 'c.json'), (e: unknown) => isNbstoreError(e, 'bad-config'));
-    assert.deepEqual(validateConfigFile({ workspace_prefix: '/workspace/kylek/notebooks/' }, 'c.json'), { workspace_prefix: 'workspace/kylek/notebooks' });
+    assert.throws(
+      () => validateConfigFile({ s3_bukket: 'x' }, 'c.json'),
+      (e: unknown) => isNbstoreError(e, 'bad-config') && /unknown setting "s3_bukket"/.test(e.message),
+    );
+    assert.throws(
+      () => validateConfigFile({ max_threads: 0 }, 'c.json'),
+      (e: unknown) => isNbstoreError(e, 'bad-config'),
+    );
+    assert.throws(
+      () => validateConfigFile([], 'c.json'),
+      (e: unknown) => isNbstoreError(e, 'bad-config'),
+    );
+    assert.deepEqual(validateConfigFile({ workspace_prefix: '/workspace/kylek/notebooks/' }, 'c.json'), {
+      workspace_prefix: 'workspace/kylek/notebooks',
+    });
   });
 
   it('joins keys as bookstore does', () => {
@@ -171,6 +199,9 @@ describe('S3 metadata and listings', () => {
         { Key: 'b', VersionId: 'dm5', LastModified: t(5), IsLatest: true },
       ],
     );
-    assert.deepEqual(merged.map((v) => `${v.key}:${v.versionId}${v.isDeleteMarker ? '*' : ''}`), ['a:a3', 'a:dm2*', 'a:a1', 'b:dm5*', 'b:b1']);
+    assert.deepEqual(
+      merged.map((v) => `${v.key}:${v.versionId}${v.isDeleteMarker ? '*' : ''}`),
+      ['a:a3', 'a:dm2*', 'a:a1', 'b:dm5*', 'b:b1'],
+    );
   });
 });

@@ -1,15 +1,24 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { colours, noColours } from '../../src/lib/paint.js';
 import { type Notebook, parseNotebook } from '../../src/notebook/notebook.js';
-import { type CellDiff, type DiffOptions, type NotebookDiff, diffNotebooks, hasDifferences, parseForDiff, valueChanges } from '../../src/notebook/notebook-diff.js';
+import {
+  type CellDiff,
+  type DiffOptions,
+  diffNotebooks,
+  hasDifferences,
+  type NotebookDiff,
+  parseForDiff,
+  valueChanges,
+} from '../../src/notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../../src/notebook/render-diff.js';
 import { FIXTURES } from '../support/cli.js';
 
 const fixture = (name: string): Notebook => parseNotebook(readFileSync(join(FIXTURES, 'diff', name)), name);
-const diffPair = (name: string, options: DiffOptions = {}) => diffNotebooks(fixture(`${name}-a.ipynb`), fixture(`${name}-b.ipynb`), options);
+const diffPair = (name: string, options: DiffOptions = {}) =>
+  diffNotebooks(fixture(`${name}-a.ipynb`), fixture(`${name}-b.ipynb`), options);
 const plain = { paint: noColours, maxOutputLines: 20 };
 const render = (diff: NotebookDiff, options = plain) => renderNotebookDiff(diff, { old: 'a', new: 'b' }, options);
 
@@ -32,24 +41,37 @@ describe('diffNotebooks: cells', () => {
       ['removed', 3, null],
       ['added', null, 5],
     ]);
-    assert.deepEqual(diff.stat, { added: 1, removed: 1, modified: 1, moved: 1, linesAdded: 2, linesRemoved: 2, outputsChanged: 0, metadataChanged: 0, notebookChanged: false });
-    assert.equal(render(diff), [
-      '--- a',
-      '+++ b',
-      '@@ cell 1 (code) moved from cell 5 @@ def ratio(a, b):',
-      '@@ cell 3 (code) @@',
-      ' import pandas as pd',
-      ' ',
-      "-df = pd.read_csv('customers.csv')",
-      "+df = pd.read_parquet('customers.parquet')",
-      ' df = df[df.active]',
-      ' df.head()',
-      '@@ cell 3 (markdown) removed @@',
-      '-## Cleaning',
-      '@@ cell 5 (code) added @@',
-      '+df.churned.value_counts().plot.bar()',
-      '',
-    ].join('\n'));
+    assert.deepEqual(diff.stat, {
+      added: 1,
+      removed: 1,
+      modified: 1,
+      moved: 1,
+      linesAdded: 2,
+      linesRemoved: 2,
+      outputsChanged: 0,
+      metadataChanged: 0,
+      notebookChanged: false,
+    });
+    assert.equal(
+      render(diff),
+      [
+        '--- a',
+        '+++ b',
+        '@@ cell 1 (code) moved from cell 5 @@ def ratio(a, b):',
+        '@@ cell 3 (code) @@',
+        ' import pandas as pd',
+        ' ',
+        "-df = pd.read_csv('customers.csv')",
+        "+df = pd.read_parquet('customers.parquet')",
+        ' df = df[df.active]',
+        ' df.head()',
+        '@@ cell 3 (markdown) removed @@',
+        '-## Cleaning',
+        '@@ cell 5 (code) added @@',
+        '+df.churned.value_counts().plot.bar()',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('gives the same diff for nbformat 4.0 to 4.4, which have no cell ids, by matching content', () => {
@@ -67,7 +89,10 @@ describe('diffNotebooks: cells', () => {
     const upgraded = diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'));
     assert.deepEqual(upgraded.cells, []);
     assert.deepEqual(upgraded.notebook, [{ path: 'nbformat', old: '4.4', new: '4.5' }]);
-    assert.deepEqual(diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'), { ignoreMetadata: true }).notebook, []);
+    assert.deepEqual(
+      diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'), { ignoreMetadata: true }).notebook,
+      [],
+    );
     const everything = diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'), { includeAll: true });
     assert.equal(everything.cells.length, 6);
     assert.match(render(everything), /@@ cell 1 \(markdown\) @@ # Churn model\n\+id: "intro"\n/);
@@ -80,8 +105,14 @@ describe('diffNotebooks: cells', () => {
     assert.equal(hasDifferences(none), false);
     assert.equal(render(none), '');
     assert.equal(renderDiffStat(none, plain), '');
-    assert.deepEqual(outline(diffNotebooks(empty, full)), full.cells.map((_, i) => ['added', null, i + 1]));
-    assert.deepEqual(outline(diffNotebooks(full, empty)), full.cells.map((_, i) => ['removed', i + 1, null]));
+    assert.deepEqual(
+      outline(diffNotebooks(empty, full)),
+      full.cells.map((_, i) => ['added', null, i + 1]),
+    );
+    assert.deepEqual(
+      outline(diffNotebooks(full, empty)),
+      full.cells.map((_, i) => ['removed', i + 1, null]),
+    );
     assert.match(render(diffNotebooks(empty, full)), /^@@ cell 2 \(code\) added @@\n\+import pandas as pd\n\+\n\+df = pd\.read_csv/m);
   });
 });
@@ -89,24 +120,30 @@ describe('diffNotebooks: cells', () => {
 describe('diffNotebooks: outputs', () => {
   it('diffs text outputs line by line and ignores execution counts that only a re-run changed', () => {
     const diff = diffPair('outputs');
-    assert.deepEqual(outline(diff), [['modified', 1, 1], ['modified', 3, 3]]);
+    assert.deepEqual(outline(diff), [
+      ['modified', 1, 1],
+      ['modified', 3, 3],
+    ]);
     assert.equal(diff.stat.outputsChanged, 2);
-    assert.equal(render(diff), [
-      '--- a',
-      '+++ b',
-      '@@ cell 1 (code) @@ for epoch in range(30):',
-      ' │ epoch 24  loss 0.0400',
-      ' │ epoch 25  loss 0.0385',
-      ' │ epoch 26  loss 0.0370',
-      '-│ epoch 27  loss 0.0357',
-      '+│ epoch 27  loss 0.0312',
-      ' │ epoch 28  loss 0.0345',
-      ' │ epoch 29  loss 0.0333',
-      "@@ cell 3 (code) @@ int('x')",
-      "-│ ValueError: invalid literal for int() with base 10: 'x'",
-      '+│ TypeError: int() argument must be a string',
-      '',
-    ].join('\n'));
+    assert.equal(
+      render(diff),
+      [
+        '--- a',
+        '+++ b',
+        '@@ cell 1 (code) @@ for epoch in range(30):',
+        ' │ epoch 24  loss 0.0400',
+        ' │ epoch 25  loss 0.0385',
+        ' │ epoch 26  loss 0.0370',
+        '-│ epoch 27  loss 0.0357',
+        '+│ epoch 27  loss 0.0312',
+        ' │ epoch 28  loss 0.0345',
+        ' │ epoch 29  loss 0.0333',
+        "@@ cell 3 (code) @@ int('x')",
+        "-│ ValueError: invalid literal for int() with base 10: 'x'",
+        '+│ TypeError: int() argument must be a string',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('truncates long output diffs as show truncates long outputs', () => {
@@ -117,18 +154,33 @@ describe('diffNotebooks: outputs', () => {
   it('leaves outputs out with ignoreOutputs, and counts execution counts with includeAll', () => {
     assert.equal(hasDifferences(diffPair('outputs', { ignoreOutputs: true })), false);
     const everything = diffPair('outputs', { includeAll: true });
-    assert.deepEqual(outline(everything), [1, 2, 3, 4].map((n) => ['modified', n, n]));
+    assert.deepEqual(
+      outline(everything),
+      [1, 2, 3, 4].map((n) => ['modified', n, n]),
+    );
     assert.match(render(everything), /@@ cell 4 \(code\) @@ x = 1\n-execution_count: 8\n\+execution_count: 15\n/);
     // The result's only change is its execution count, which its summary does not show.
-    assert.match(render(everything), /@@ cell 2 \(code\) @@ ratio\(3, 4\)\n-execution_count: 6\n\+execution_count: 13\n │ \(the outputs differ only in what this summary leaves out/);
+    assert.match(
+      render(everything),
+      /@@ cell 2 \(code\) @@ ratio\(3, 4\)\n-execution_count: 6\n\+execution_count: 13\n │ \(the outputs differ only in what this summary leaves out/,
+    );
   });
 
   it('shows image outputs as mime type, size and short hash, never their data', () => {
     const diff = diffPair('images');
-    assert.deepEqual(outline(diff), [['modified', 1, 1], ['modified', 3, 3]]);
+    assert.deepEqual(outline(diff), [
+      ['modified', 1, 1],
+      ['modified', 3, 3],
+    ]);
     const text = render(diff);
-    assert.match(text, /@@ cell 1 \(code\) @@\n-df\.age\.hist\(\)\n\+df\.age\.hist\(bins=20\)\n-│ image\/png 73 B [0-9a-f]{8}\n\+│ image\/png 74 B [0-9a-f]{8}\n │ <Figure size 640x480 with 1 Axes>\n/);
-    assert.match(text, /@@ cell 3 \(code\) @@ df\.plot\.scatter\('age', 'spend'\)\n\+│ image\/png 73 B [0-9a-f]{8}\n\+│ <Figure size 640x480 with 1 Axes>\n$/);
+    assert.match(
+      text,
+      /@@ cell 1 \(code\) @@\n-df\.age\.hist\(\)\n\+df\.age\.hist\(bins=20\)\n-│ image\/png 73 B [0-9a-f]{8}\n\+│ image\/png 74 B [0-9a-f]{8}\n │ <Figure size 640x480 with 1 Axes>\n/,
+    );
+    assert.match(
+      text,
+      /@@ cell 3 \(code\) @@ df\.plot\.scatter\('age', 'spend'\)\n\+│ image\/png 73 B [0-9a-f]{8}\n\+│ <Figure size 640x480 with 1 Axes>\n$/,
+    );
     const image = fixture('images-b.ipynb').cells[0]?.outputs?.[0]?.data?.['image/png'] as string;
     const json = JSON.stringify(notebookDiffJson(diff));
     assert.ok(!json.includes(image.trim().slice(0, 40)), 'no base64 in the JSON form');
@@ -138,7 +190,9 @@ describe('diffNotebooks: outputs', () => {
 
 describe('parseForDiff', () => {
   it('holds rich data as digests and gives the diff, rendering and JSON that the whole notebooks give', () => {
-    const pairs = readdirSync(join(FIXTURES, 'diff')).filter((name) => name.endsWith('-a.ipynb')).map((name) => name.replace(/-a\.ipynb$/, ''));
+    const pairs = readdirSync(join(FIXTURES, 'diff'))
+      .filter((name) => name.endsWith('-a.ipynb'))
+      .map((name) => name.replace(/-a\.ipynb$/, ''));
     assert.ok(pairs.includes('images') && pairs.length >= 8, pairs.join(' '));
     const bytes = (name: string) => readFileSync(join(FIXTURES, 'diff', name));
     for (const name of pairs) {
@@ -159,22 +213,27 @@ describe('diffNotebooks: metadata', () => {
   it('lists metadata changes and ignores volatile metadata (timings, view state)', () => {
     const diff = diffPair('metadata');
     assert.deepEqual(outline(diff), [['modified', 1, 1]]);
-    assert.equal(render(diff), [
-      '--- a',
-      '+++ b',
-      '@@ cell 1 (code) @@ import numpy as np',
-      '-metadata.tags: ["setup"]',
-      '+metadata.tags: ["setup","parameters"]',
-      '@@ notebook @@',
-      '-kernelspec.display_name: "Python 3"',
-      '+kernelspec.display_name: "Python 3.12"',
-      '',
-    ].join('\n'));
+    assert.equal(
+      render(diff),
+      [
+        '--- a',
+        '+++ b',
+        '@@ cell 1 (code) @@ import numpy as np',
+        '-metadata.tags: ["setup"]',
+        '+metadata.tags: ["setup","parameters"]',
+        '@@ notebook @@',
+        '-kernelspec.display_name: "Python 3"',
+        '+kernelspec.display_name: "Python 3.12"',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('leaves all metadata out with ignoreMetadata, and shows the volatile keys with includeAll', () => {
     assert.equal(hasDifferences(diffPair('metadata', { ignoreMetadata: true })), false);
-    const paths = diffPair('metadata', { includeAll: true }).cells.flatMap((c) => (c.change === 'modified' ? (c.metadata ?? []).map((m) => m.path) : []));
+    const paths = diffPair('metadata', { includeAll: true }).cells.flatMap((c) =>
+      c.change === 'modified' ? (c.metadata ?? []).map((m) => m.path) : [],
+    );
     assert.deepEqual(paths, ['ExecuteTime.end_time', 'ExecuteTime.start_time', 'tags', 'collapsed', 'scrolled']);
   });
 
@@ -198,32 +257,47 @@ describe('rendering a diff', () => {
   });
 
   it('summarises with --stat', () => {
-    assert.equal(renderDiffStat(diffPair('nbformat-4.5'), plain), [
-      ' cell 1 (code) moved from cell 5 | moved',
-      ' cell 3 (code)                   | source 2 +-',
-      ' cell 3 (markdown) removed       | source 1 -',
-      ' cell 5 (code) added             | source 1 +',
-      ' 4 cells changed: 1 added, 1 removed, 1 modified, 1 moved; source lines +2 -2; outputs changed in 0 cells; metadata in 0 cells',
-      '',
-    ].join('\n'));
+    assert.equal(
+      renderDiffStat(diffPair('nbformat-4.5'), plain),
+      [
+        ' cell 1 (code) moved from cell 5 | moved',
+        ' cell 3 (code)                   | source 2 +-',
+        ' cell 3 (markdown) removed       | source 1 -',
+        ' cell 5 (code) added             | source 1 +',
+        ' 4 cells changed: 1 added, 1 removed, 1 modified, 1 moved; source lines +2 -2; outputs changed in 0 cells; metadata in 0 cells',
+        '',
+      ].join('\n'),
+    );
     assert.match(renderDiffStat(diffPair('metadata'), plain), /^ notebook {6}\| metadata\n.*metadata in 1 cell and the notebook\n$/m);
   });
 
   it('gives a structured JSON form', () => {
-    const json = notebookDiffJson(diffPair('nbformat-4.5')) as { changed: boolean; matchedBy: string; cells: Array<Record<string, unknown>> };
+    const json = notebookDiffJson(diffPair('nbformat-4.5')) as {
+      changed: boolean;
+      matchedBy: string;
+      cells: Array<Record<string, unknown>>;
+    };
     assert.equal(json.changed, true);
     assert.equal(json.matchedBy, 'id');
     assert.deepEqual(json.cells[0], { change: 'moved', oldIndex: 4, newIndex: 0, moved: true, cellType: 'code' });
     assert.deepEqual(json.cells[2], { change: 'removed', oldIndex: 2, cellType: 'markdown', source: '## Cleaning', outputs: [] });
-    assert.deepEqual((json.cells[1]?.source as Array<{ lines: string[] }>)[0]?.lines.filter((l) => !l.startsWith(' ')), [
-      "-df = pd.read_csv('customers.csv')",
-      "+df = pd.read_parquet('customers.parquet')",
-    ]);
+    assert.deepEqual(
+      (json.cells[1]!.source as Array<{ lines: string[] }>)[0]?.lines.filter((l) => !l.startsWith(' ')),
+      ["-df = pd.read_csv('customers.csv')", "+df = pd.read_parquet('customers.parquet')"],
+    );
   });
 
   it('falls back to a line diff of the bytes with --raw', () => {
-    const patch = renderRawDiff('{\n "a": 1,\n "b": 2\n}\n', '{\n "a": 1,\n "b": 3\n}\n', { old: 'x@v1', new: 'x (local file)' }, noColours);
-    assert.equal(patch, ['--- x@v1', '+++ x (local file)', '@@ -1,4 +1,4 @@', ' {', '  "a": 1,', '- "b": 2', '+ "b": 3', ' }', ''].join('\n'));
+    const patch = renderRawDiff(
+      '{\n "a": 1,\n "b": 2\n}\n',
+      '{\n "a": 1,\n "b": 3\n}\n',
+      { old: 'x@v1', new: 'x (local file)' },
+      noColours,
+    );
+    assert.equal(
+      patch,
+      ['--- x@v1', '+++ x (local file)', '@@ -1,4 +1,4 @@', ' {', '  "a": 1,', '- "b": 2', '+ "b": 3', ' }', ''].join('\n'),
+    );
     assert.equal(renderRawDiff('same', 'same', { old: 'a', new: 'b' }, noColours), '');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isNbstoreError } from '../../src/lib/errors.js';
 import { parseRevision, resolveRevision, shortIds } from '../../src/history/revision.js';
+import { isNbstoreError } from '../../src/lib/errors.js';
 import type { VersionInfo } from '../../src/store/store.js';
 
 const now = new Date('2026-11-23T12:00:00Z');
@@ -51,7 +51,11 @@ describe('parseRevision', () => {
 
   it('refuses what is not a revision', () => {
     for (const bad of ['', 'a b', 'a/b', '@{}', '@{yesterday}', '@{2026-13-45}', '@{5 fortnights}', '~x']) {
-      assert.equal(code(() => parseRevision(bad, now)), 'bad-revision', bad);
+      assert.equal(
+        code(() => parseRevision(bad, now)),
+        'bad-revision',
+        bad,
+      );
     }
   });
 });
@@ -72,15 +76,34 @@ describe('resolveRevision', () => {
     assert.equal(resolve('xyz'), 'xyz00000aa');
     assert.equal(resolve('abc12345zz'), 'abc12345zz');
     assert.equal(resolve('abd'), 'abd99999yy');
-    assert.throws(() => resolve('ab'), (err: unknown) => isNbstoreError(err, 'ambiguous-revision') && /abc12345, abd99999/.test(err.message));
+    assert.throws(
+      () => resolve('ab'),
+      (err: unknown) => isNbstoreError(err, 'ambiguous-revision') && /abc12345, abd99999/.test(err.message),
+    );
   });
 
   it('says unknown for what is not there', () => {
-    assert.equal(code(() => resolve('~3')), 'unknown-revision');
-    assert.equal(code(() => resolve('@{2026-01-01}')), 'unknown-revision');
-    assert.equal(code(() => resolve('qqq')), 'unknown-revision');
-    assert.equal(code(() => resolve('dm000001')), 'unknown-revision', 'a delete marker is not a version');
-    assert.equal(code(() => resolveRevision({ kind: 'latest' }, [], 'a.ipynb')), 'unknown-revision');
+    assert.equal(
+      code(() => resolve('~3')),
+      'unknown-revision',
+    );
+    assert.equal(
+      code(() => resolve('@{2026-01-01}')),
+      'unknown-revision',
+    );
+    assert.equal(
+      code(() => resolve('qqq')),
+      'unknown-revision',
+    );
+    assert.equal(
+      code(() => resolve('dm000001')),
+      'unknown-revision',
+      'a delete marker is not a version',
+    );
+    assert.equal(
+      code(() => resolveRevision({ kind: 'latest' }, [], 'a.ipynb')),
+      'unknown-revision',
+    );
   });
 });
 

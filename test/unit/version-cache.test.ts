@@ -55,7 +55,8 @@ describe('version cache', () => {
   it('keeps the metadata of the versions of a key in one index, which a later process answers from', async () => {
     const { inner, dir, cache } = await cacheOverFileStore();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await inner.put('k.ipynb', new TextEncoder().encode(`v${i}`), { 'nbstore-message': `m${i}` })).versionId);
+    for (let i = 0; i < 5; i++)
+      ids.push((await inner.put('k.ipynb', new TextEncoder().encode(`v${i}`), { 'nbstore-message': `m${i}` })).versionId);
     await Promise.all(ids.map((id) => cache.head('k.ipynb', id)));
     assert.equal((await readdir(dir)).length, 1);
     const asked: string[] = [];

@@ -1,7 +1,15 @@
 import { Box, Text } from 'ink';
 import { formatTime } from '../../src/lib/time.js';
 import { MIN_SIZE } from '../layout.js';
-import { type BrowseState, layoutOf, previewContent, selectedNotebook, selectedVersion, versionsOfSelected, visibleNotebooks } from '../state.js';
+import {
+  type BrowseState,
+  layoutOf,
+  previewContent,
+  selectedNotebook,
+  selectedVersion,
+  versionsOfSelected,
+  visibleNotebooks,
+} from '../state.js';
 import { NotebookList, VersionList } from './lists.js';
 import { Preview } from './preview.js';
 import { StatusLine } from './status-line.js';
@@ -62,9 +70,21 @@ export function Browser({ state, location }: BrowserProps) {
         </Box>
       ) : null}
       <Preview
-        title={state.diff ? state.diff.title : notebook && version ? `${notebook.path} @ ${version.shortId} · ${formatTime(version.lastModified)} · ${version.message}` : 'Preview'}
+        title={
+          state.diff
+            ? state.diff.title
+            : notebook && version
+              ? `${notebook.path} @ ${version.shortId} · ${formatTime(version.lastModified)} · ${version.message}`
+              : 'Preview'
+        }
         content={previewContent(state) ?? (version && !version.isDeleteMarker ? LOADING : undefined)}
-        empty={version?.isDeleteMarker ? 'deleted here: the notebook was removed in this version' : notebook && versions?.state !== 'ready' ? ' ' : 'no version selected'}
+        empty={
+          version?.isDeleteMarker
+            ? 'deleted here: the notebook was removed in this version'
+            : notebook && versions?.state !== 'ready'
+              ? ' '
+              : 'no version selected'
+        }
         offset={state.diff ? state.diff.offset : state.previewOffset}
         width={layout.width}
         height={layout.previewHeight}

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { formatTime } from '../../src/lib/time.js';
-import type { Cursor } from '../layout.js';
 import type { NotebookItem, Scope, VersionItem } from '../../src/ops/browse-model.js';
+import type { Cursor } from '../layout.js';
 import type { Loadable } from '../state.js';
 import { Pane, PaneMessage } from './pane.js';
 
@@ -16,12 +16,25 @@ interface ListProps<T> {
 }
 
 /** The rows of a list in view, the selected one marked (highlighted while its pane has the focus). */
-function Rows<T>({ items, cursor, rows, focused, render }: { items: T[]; cursor: Cursor; rows: number; focused: boolean; render: (item: T) => ReactNode }) {
+function Rows<T>({
+  items,
+  cursor,
+  rows,
+  focused,
+  render,
+}: {
+  items: T[];
+  cursor: Cursor;
+  rows: number;
+  focused: boolean;
+  render: (item: T) => ReactNode;
+}) {
   return (
     <>
       {items.slice(cursor.offset, cursor.offset + rows).map((item, i) => {
         const selected = cursor.offset + i === cursor.index;
         return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a row is a screen line; its position is its identity
           <Box key={cursor.offset + i} height={1}>
             <Text wrap="truncate-end" inverse={selected && focused} bold={selected}>
               {selected ? '›' : ' '}
@@ -39,7 +52,17 @@ function position<T>(items: T[], cursor: Cursor, rows: number): string | undefin
   return items.length > rows ? `${cursor.index + 1}/${items.length}` : undefined;
 }
 
-export function NotebookList({ items, cursor, width, height, rows, focused, scope, filter, filtering }: ListProps<NotebookItem> & { scope: Scope; filter: string; filtering: boolean }) {
+export function NotebookList({
+  items,
+  cursor,
+  width,
+  height,
+  rows,
+  focused,
+  scope,
+  filter,
+  filtering,
+}: ListProps<NotebookItem> & { scope: Scope; filter: string; filtering: boolean }) {
   const title = `${scope === 'workspace' ? 'Notebooks' : 'Published'}${filter !== '' || filtering ? ` /${filter}` : ''}`;
   const list = items?.state === 'ready' ? items.value : [];
   return (
@@ -49,7 +72,11 @@ export function NotebookList({ items, cursor, width, height, rows, focused, scop
       ) : items.state === 'failed' ? (
         <PaneMessage error={items.error} />
       ) : list.length === 0 ? (
-        <PaneMessage text={filter !== '' ? `no notebook matches /${filter}` : scope === 'workspace' ? 'no notebooks pushed yet' : 'nothing published yet'} />
+        <PaneMessage
+          text={
+            filter !== '' ? `no notebook matches /${filter}` : scope === 'workspace' ? 'no notebooks pushed yet' : 'nothing published yet'
+          }
+        />
       ) : (
         <Rows items={list} cursor={cursor} rows={rows} focused={focused} render={(nb) => nb.path} />
       )}
@@ -57,7 +84,16 @@ export function NotebookList({ items, cursor, width, height, rows, focused, scop
   );
 }
 
-export function VersionList({ items, cursor, width, height, rows, focused, notebook, scope }: ListProps<VersionItem> & { notebook: NotebookItem | undefined; scope: Scope }) {
+export function VersionList({
+  items,
+  cursor,
+  width,
+  height,
+  rows,
+  focused,
+  notebook,
+  scope,
+}: ListProps<VersionItem> & { notebook: NotebookItem | undefined; scope: Scope }) {
   const list = items?.state === 'ready' ? items.value : [];
   const authorWidth = Math.min(12, Math.max(1, ...list.map((v) => (v.author ?? '-').length)));
   const idWidth = Math.max(0, ...list.map((v) => v.shortId.length));

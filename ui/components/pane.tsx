@@ -18,7 +18,15 @@ export function Pane({ title, caption, width, height, focused, children }: PaneP
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       <BorderLine left="┌" right="┐" label={title} colour={colour} bold={focused} width={width} />
-      <Box flexDirection="column" flexGrow={1} borderStyle="single" borderTop={false} borderBottom={false} borderColor={colour} overflow="hidden">
+      <Box
+        flexDirection="column"
+        flexGrow={1}
+        borderStyle="single"
+        borderTop={false}
+        borderBottom={false}
+        borderColor={colour}
+        overflow="hidden"
+      >
         {children}
       </Box>
       <BorderLine left="└" right="┘" label={caption} colour={colour} bold={false} width={width} />

@@ -28,6 +28,7 @@ export function Preview({ title, content, empty, offset, width, height, rows, fo
         <PaneMessage error={content.error} />
       ) : (
         lines.slice(offset, offset + rows).map((line, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a row is a screen line; its position is its identity
           <Box key={offset + i} height={1}>
             <Text wrap="truncate-end">{line === '' ? ' ' : line}</Text>
           </Box>
