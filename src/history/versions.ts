@@ -3,6 +3,7 @@ import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
 import { canonicalOf } from '../notebook/notebook.js';
+import { type IndexEntry, indexEntriesOf } from '../store/commit-index.js';
 import { META } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
 import { parseRevision, type Revision, resolveRevision, shortIds } from './revision.js';
@@ -32,16 +33,46 @@ export function listHistory(store: Store, key: string): Promise<VersionInfo[]> {
   return collect(versionsOfKey(store, key));
 }
 
-/** Adds author, message and the rest from each version's metadata (one HEAD per version, in
- * parallel; the version cache answers for versions seen before). */
+/**
+ * Adds author, message and the rest to a key's listed versions (newest first). From the listing
+ * itself where it carries metadata (the embedded store's does); else from the commit index, one
+ * listing page per 1,000 versions, read only as far as the versions asked for; a HEAD only for a
+ * version with no entry (written by another tool, or by a push killed between its two writes) or
+ * whose message was cut to fit its entry (the version cache answers for versions seen before).
+ * Such a version's entry is not written here: `log` and `browse` only read (a reader may have no
+ * right to write), and `nbstore fsck` repairs the index.
+ */
 export async function describeHistory(store: Store, history: readonly VersionInfo[], threads: number): Promise<HistoryEntry[]> {
   const short = shortIds(history);
+  const wanted = new Set(history.filter((v) => !v.isDeleteMarker && !('metadata' in v)).map((v) => v.versionId));
+  const entries = new Map<string, IndexEntry>();
+  const key = history[0]?.key;
+  if (key !== undefined && wanted.size > 0) {
+    for await (const entry of indexEntriesOf(store, key)) {
+      if (!wanted.delete(entry.versionId)) continue;
+      entries.set(entry.versionId, entry);
+      if (wanted.size === 0) break;
+    }
+  }
   return mapLimit(history, threads, async (version) => {
-    const entry: HistoryEntry = { ...version, shortId: short.get(version.versionId) ?? version.versionId };
-    if (version.isDeleteMarker) return entry;
-    const { metadata } = await store.head(version.key, version.versionId);
-    return { ...entry, ...fromMetadata(metadata) };
+    const described: HistoryEntry = { ...version, shortId: short.get(version.versionId) ?? version.versionId };
+    delete (described as Partial<VersionMeta>).metadata;
+    if (version.isDeleteMarker) return described;
+    const entry = entries.get(version.versionId);
+    if (entry && !entry.messageCut) return { ...described, ...fieldsOf(entry) };
+    const { metadata } = 'metadata' in version ? (version as VersionMeta) : await store.head(version.key, version.versionId);
+    return { ...described, ...fromMetadata(metadata) };
   });
+}
+
+/** What an index entry says of the fields `log` shows from metadata. */
+export function fieldsOf(entry: IndexEntry): MetadataFields {
+  const out: MetadataFields = {};
+  for (const name of ['author', 'message', 'parent', 'sha256', 'savedAt', 'sourceKey', 'sourceVersion'] as const) {
+    const value = entry[name];
+    if (value) out[name] = value;
+  }
+  return out;
 }
 
 type MetadataFields = Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt' | 'sourceKey' | 'sourceVersion'>;
@@ -59,7 +90,7 @@ export function fromMetadata(metadata: Record<string, string>): MetadataFields {
 }
 
 /** The message a version was pushed with, or what it is when it has none. */
-export function describeMessage(entry: HistoryEntry): string {
+export function describeMessage(entry: Pick<HistoryEntry, 'message' | 'sha256' | 'author' | 'savedAt'>): string {
   if (entry.message) return entry.message;
   if (entry.sha256 === undefined && entry.author === undefined) return '(written by another tool)';
   return entry.savedAt ? `(saved ${formatTime(new Date(entry.savedAt))})` : '(no message)';

@@ -195,6 +195,11 @@ function encodeKey(key: string): string {
   return encodeURIComponent(key).replace(/^\./, '%2E').replace(/\*/g, '%2A');
 }
 
+/** Whether the embedded store can keep a key this long (its one directory name per key is bounded). */
+export function fitsEmbeddedKey(key: string): boolean {
+  return encodeKey(key).length <= MAX_ENCODED_KEY;
+}
+
 function decodeKey(name: string): string {
   return decodeURIComponent(name);
 }

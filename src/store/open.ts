@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Settings } from '../workspace/config.js';
-import { FileStore } from './file-store.js';
+import { fitsS3Key, IndexedStore } from './commit-index.js';
+import { FileStore, fitsEmbeddedKey } from './file-store.js';
 import { LazyStore } from './lazy-store.js';
 import { s3Location } from './s3-location.js';
-import type { Store } from './store.js';
 import { VersionCache } from './version-cache.js';
 
 /** Where a workspace keeps what its store needs on disk. */
@@ -14,9 +14,10 @@ export interface StoreDirs {
   cache: string;
 }
 
-/** Opens the store the settings name. */
-export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<Store> {
-  if (settings.store === 'embedded') return new FileStore(dirs.embedded);
+/** Opens the store the settings name, behind the commit index (src/store/commit-index.ts), which
+ * every write then updates without its caller doing anything. */
+export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<IndexedStore> {
+  if (settings.store === 'embedded') return new IndexedStore(new FileStore(dirs.embedded), fitsEmbeddedKey);
   return openBucket(settings, settings.s3_bucket, dirs.cache, env);
 }
 
@@ -26,7 +27,7 @@ export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS
  * settings of its flags, environment and user config. Only here is the AWS SDK loaded, and only
  * on the first request the version cache cannot answer.
  */
-export async function openBucket(settings: Settings, bucket: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<Store> {
+export async function openBucket(settings: Settings, bucket: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<IndexedStore> {
   const bucketSettings = { ...settings, store: 's3' as const, s3_bucket: bucket };
   const { id, location } = s3Location(bucketSettings);
   const s3 = new LazyStore(id, location, async () => {
@@ -39,7 +40,7 @@ export async function openBucket(settings: Settings, bucket: string, cacheDir: s
       env,
     });
   });
-  return new VersionCache(s3, cacheDir);
+  return new IndexedStore(new VersionCache(s3, cacheDir), fitsS3Key);
 }
 
 /** The embedded store's folder inside a workspace's `.nbstore/`. */

@@ -4,8 +4,8 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TrackedNotebook } from '../history/local-state.js';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
+import type { IndexedStore } from '../store/commit-index.js';
 import { joinKey } from '../store/keys.js';
-import type { Store } from '../store/store.js';
 import { type PartialSettings, resolveSettings, type Settings, userConfigPath, validateConfigFile } from './config.js';
 import { safeLocalPath, WORKSPACE_DIR } from './paths.js';
 
@@ -47,7 +47,7 @@ export interface Surroundings {
 }
 
 export class Workspace {
-  private store?: Promise<Store>;
+  private store?: Promise<IndexedStore>;
   private stateDirMade?: Promise<string | undefined>;
   private authorName?: string;
 
@@ -156,7 +156,7 @@ export class Workspace {
   }
 
   /** The store, opened once; the S3 SDK is loaded only here, only for S3 workspaces. */
-  openStore(): Promise<Store> {
+  openStore(): Promise<IndexedStore> {
     this.store ??= import('../store/open.js').then(({ openStore, embeddedStoreDir }) =>
       openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env),
     );
