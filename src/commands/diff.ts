@@ -1,5 +1,6 @@
 import { defineCommand, writeJson } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { writePaged } from '../cli/pager.js';
 import { NbstoreError } from '../lib/errors.js';
 import { diffNotebooks, hasDifferences, parseForDiff } from '../notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../notebook/render-diff.js';
@@ -34,7 +35,8 @@ export default defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'Print the structured diff as JSON' })
       .option('exit-code', { type: 'boolean', default: false, describe: 'Exit 1 when there are differences, 0 when there are none' })
       .option('raw', { type: 'boolean', default: false, describe: 'Line diff of the stored bytes instead' })
-      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each changed output to show' }),
+      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each changed output to show' })
+      .option('pager', { type: 'boolean', default: true, describe: 'Page long output on a terminal (--no-pager: never)' }),
   async run(args, context) {
     const { io } = context;
     if (args.raw && (args.json || args.stat))
@@ -50,7 +52,7 @@ export default defineCommand({
       const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
       const [oldSide, newSide] = await readDiffSides(workspace, store, rel, revs, context.now(), text);
       const patch = renderRawDiff(oldSide.content, newSide.content, { old: oldSide.label, new: newSide.label }, paint);
-      io.stdout.write(patch);
+      await writePaged(io, patch, args.pager);
       return status(patch !== '');
     }
 
@@ -65,9 +67,9 @@ export default defineCommand({
       const side = (s: typeof oldSide) => ({ label: s.label, ...(s.versionId ? { versionId: s.versionId } : { local: true }) });
       writeJson(io, { path: rel, old: side(oldSide), new: side(newSide), ...notebookDiffJson(diff) });
     } else if (args.stat) {
-      io.stdout.write(renderDiffStat(diff, { paint }));
+      await writePaged(io, renderDiffStat(diff, { paint }), args.pager);
     } else {
-      io.stdout.write(renderNotebookDiff(diff, labels, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }));
+      await writePaged(io, renderNotebookDiff(diff, labels, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }), args.pager);
     }
     return status(hasDifferences(diff));
   },

@@ -1,5 +1,6 @@
-import { defineCommand, writeJson, writeLine } from '../cli/command.js';
+import { defineCommand, writeJson } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { writePaged } from '../cli/pager.js';
 import { fromMetadata, readVerified } from '../history/versions.js';
 import { formatTime } from '../lib/time.js';
 import { parseNotebook } from '../notebook/notebook.js';
@@ -20,7 +21,8 @@ export default defineCommand({
       .positional('path', { type: 'string', describe: 'The notebook (optional with a version id)' })
       .option('raw', { type: 'boolean', default: false, describe: 'Write the stored bytes unchanged' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the version and the notebook as JSON' })
-      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each text output to show' }),
+      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each text output to show' })
+      .option('pager', { type: 'boolean', default: true, describe: 'Page long output on a terminal (--no-pager: never)' }),
   async run(args, context) {
     const { io } = context;
     const { store, rel, version } = await locateVersion(context, args.rev, args.path);
@@ -44,10 +46,16 @@ export default defineCommand({
     }
     const paint = paintFor(io);
     const meta = fromMetadata(info.metadata);
-    writeLine(io.stdout, paint.yellow(`version ${version.versionId}`));
-    writeLine(io.stdout, `notebook ${rel}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`);
-    if (meta.message) writeLine(io.stdout, `\n    ${meta.message}`);
-    writeLine(io.stdout);
-    io.stdout.write(renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }));
+    const header = [
+      paint.yellow(`version ${version.versionId}`),
+      `notebook ${rel}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`,
+      ...(meta.message ? ['', `    ${meta.message}`] : []),
+      '',
+    ];
+    await writePaged(
+      io,
+      `${header.join('\n')}\n${renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) })}`,
+      args.pager,
+    );
   },
 });
