@@ -7,6 +7,7 @@ import browse from './commands/browse.js';
 import checkout from './commands/checkout.js';
 import clone from './commands/clone.js';
 import diff from './commands/diff.js';
+import fsck from './commands/fsck.js';
 import hook from './commands/hook.js';
 import init from './commands/init.js';
 import log from './commands/log.js';
@@ -23,7 +24,7 @@ import { Workspace } from './workspace/workspace.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs checks them
-const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse];
+const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse, fsck];
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 

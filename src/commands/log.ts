@@ -1,15 +1,24 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
-import { paintFor } from '../cli/io.js';
-import { shortIds } from '../history/revision.js';
+import { type Io, paintFor } from '../cli/io.js';
+import { writePaged } from '../cli/pager.js';
+import { parseWhen, shortIds } from '../history/revision.js';
 import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
+import { NbstoreError } from '../lib/errors.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
+import { type LogFilter, matchesFilter, workspaceLog } from '../ops/log.js';
 import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
+import type { Workspace } from '../workspace/workspace.js';
+
+/** Versions the workspace-wide log shows on a terminal when not told how many. */
+const WORKSPACE_LOG_ON_TERMINAL = 20;
 
 export default defineCommand({
-  command: 'log <path>',
-  describe: 'List the versions of a notebook, newest first',
+  command: 'log [path]',
+  describe: 'List the versions of a notebook, or the newest across the workspace, newest first',
   examples: [
+    ['$0 log', 'The newest versions of every notebook in the workspace (20 on a terminal)'],
+    ['$0 log --since 2d --author ana', "Ana's versions of the last two days, across the workspace"],
     ['$0 log mine.ipynb', 'Every version: short id, date, author, size, message'],
     ['$0 log mine.ipynb -n 5 --oneline', 'The last five, one short line each'],
     ['$0 log mine.ipynb --json', 'Full version ids and metadata, for scripts'],
@@ -17,13 +26,26 @@ export default defineCommand({
   ],
   builder: (yargs) =>
     yargs
-      .positional('path', { type: 'string', demandOption: true, describe: 'The notebook (need not exist locally)' })
+      .positional('path', { type: 'string', describe: 'The notebook (need not exist locally); without it, the whole workspace' })
       .option('max-count', { alias: 'n', type: 'number', describe: 'Show at most this many versions' })
+      .option('since', { type: 'string', describe: 'Only versions since then: 2h, 7d, 3 weeks ago, 2026-11-20' })
+      .option('author', { type: 'string', describe: 'Only versions whose author contains this' })
+      .option('pager', { type: 'boolean', default: true, describe: 'Page long output on a terminal (--no-pager: never)' })
       .option('oneline', { type: 'boolean', default: false, describe: 'One short line per version' })
       .option('published', { type: 'boolean', default: false, describe: 'List the published history of the notebook' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
-  async run(args, { io, workspace: findWorkspace }) {
+  async run(args, { io, workspace: findWorkspace, now }) {
     const workspace = await findWorkspace();
+    const filter: LogFilter = {
+      ...(args.since !== undefined ? { since: parseWhen(args.since, now(), `--since ${args.since}`) } : {}),
+      ...(args.author !== undefined ? { author: args.author } : {}),
+    };
+    const maxCount = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : undefined;
+    if (args.path === undefined) {
+      if (args.published) throw new NbstoreError('usage', 'log --published needs a notebook path');
+      const limit = maxCount ?? (io.stdout.isTTY ? WORKSPACE_LOG_ON_TERMINAL : Number.POSITIVE_INFINITY);
+      return printWorkspaceLog(io, workspace, filter, limit, args);
+    }
     const rel = await workspace.notebookPath(io.cwd, args.path);
     const store = await workspace.openStore();
     // The published version is asked for while the history is listed: one round trip, not two.
@@ -36,8 +58,13 @@ export default defineCommand({
     marks.catch(() => undefined);
     const all = await listing;
     const [base, published] = await marks;
-    const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
-    const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
+    // --since needs only the listing's dates; --author needs each version described first.
+    const recent = all.filter((v) => matchesFilter(v, { ...filter, author: undefined }));
+    const limit = maxCount ?? recent.length;
+    const entries =
+      filter.author === undefined
+        ? await describeHistory(store, recent.slice(0, limit), workspace.settings.max_threads)
+        : (await describeHistory(store, recent, workspace.settings.max_threads)).filter((e) => matchesFilter(e, filter)).slice(0, limit);
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 
@@ -51,6 +78,10 @@ export default defineCommand({
           isPublished: e.versionId === published,
         })),
       );
+      return;
+    }
+    if (entries.length === 0 && all.length > 0) {
+      writeLine(io.stdout, `${rel}: no versions match`);
       return;
     }
     if (all.length === 0) {
@@ -85,6 +116,40 @@ export default defineCommand({
         );
       }
     }
-    writeLine(io.stdout, lines.join('\n'));
+    await writePaged(io, `${lines.join('\n')}\n`, args.pager);
   },
 });
+
+async function printWorkspaceLog(
+  io: Io,
+  workspace: Workspace,
+  filter: LogFilter,
+  limit: number,
+  args: { json: boolean; oneline: boolean; pager: boolean },
+) {
+  const entries = await workspaceLog(workspace, await workspace.openStore(), filter, limit);
+  if (args.json) {
+    writeJson(
+      io,
+      entries.map(({ messageCut, ...e }) => ({ ...e, lastModified: e.lastModified.toISOString(), ...(messageCut ? { messageCut } : {}) })),
+    );
+    return;
+  }
+  if (entries.length === 0) {
+    writeLine(
+      io.stdout,
+      filter.since || filter.author !== undefined ? 'no versions match' : 'no versions yet (nbstore push stores the first)',
+    );
+    return;
+  }
+  const paint = paintFor(io);
+  const pathWidth = Math.min(40, Math.max(...entries.map((e) => e.path.length)));
+  const authorWidth = Math.min(16, Math.max(0, ...entries.map((e) => (e.author ?? '-').length)));
+  const lines = entries.map((e) => {
+    const message = e.isDeleteMarker ? paint.red('[deleted]') : `${describeMessage(e)}${e.messageCut ? '…' : ''}`;
+    if (args.oneline) return `${paint.yellow(e.shortId)} ${e.path} ${message}`;
+    const author = (e.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
+    return `${paint.yellow(e.shortId)}  ${formatTime(e.lastModified)}  ${e.path.padEnd(pathWidth)}  ${author}  ${message}`;
+  });
+  await writePaged(io, `${lines.join('\n')}\n`, args.pager);
+}

@@ -39,7 +39,8 @@ export function parseRevision(text: string, now: Date): Revision {
   throw new NbstoreError('bad-revision', `"${text}" is not a revision (use a version id, latest, ~N or @{date})`);
 }
 
-function parseWhen(text: string, now: Date, rev: string): Date {
+/** A time as a revision or `--since` names it: `2h`, `3 weeks ago`, `2026-11-20`, `2026-11-20T14:00`. */
+export function parseWhen(text: string, now: Date, rev: string): Date {
   const spec = text.trim();
   const relative = /^(\d+)\s*([a-z]+?)s?(?:\s+ago)?$/i.exec(spec);
   if (relative) {
