@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { describeHistory, type HistoryEntry, listHistory } from '../src/history/versions.js';
 import { mapLimit } from '../src/lib/concurrency.js';
 import { isNbstoreError } from '../src/lib/errors.js';
-import { FileStore } from '../src/store/file-store.js';
+import { fitsS3Key, IndexedStore, indexEntriesOf } from '../src/store/commit-index.js';
+import { FileStore, fitsEmbeddedKey } from '../src/store/file-store.js';
 import { S3Store } from '../src/store/s3-store.js';
 import { collect, type Store, versionsOfKey } from '../src/store/store.js';
 import { VersionCache } from '../src/store/version-cache.js';
 import { tempDir } from './support/cli.js';
+import { countRequests } from './support/counting.js';
 import { createBucket, s3Settings } from './support/s3.js';
 
 /** The one contract both stores meet; each case runs against the embedded store and real S3. */
@@ -138,6 +141,133 @@ for (const [name, makeStore] of stores) {
       const history = await collect(versionsOfKey(store, 'ws/race.ipynb'));
       assert.equal(new Set(results.map((r) => r.versionId)).size, 20);
       assert.deepEqual(new Set(history.map((v) => v.versionId)), new Set(results.map((r) => r.versionId)));
+    });
+  });
+}
+
+/** A store behind the commit index, with the S3 requests it makes counted (the embedded store's
+ * calls counted as the requests they stand for), listing in pages of `PAGE` so that a few
+ * versions span several pages. */
+const PAGE = 5;
+interface Counted {
+  /** The store as a workspace opens it: behind the commit index (and, for S3, a cold version cache). */
+  store: IndexedStore;
+  /** The same store without the index, as other tools write. */
+  raw: Store;
+  requests(): number;
+  heads(): number;
+}
+
+const indexedStores: Array<[string, () => Promise<Counted>]> = [
+  [
+    'embedded file store',
+    async () => {
+      const counted = countRequests(new FileStore(join(await tempDir(), 'store')), PAGE);
+      return { ...counted, store: new IndexedStore(counted.store, fitsEmbeddedKey), raw: counted.store };
+    },
+  ],
+  [
+    'S3 behind the version cache',
+    async () => {
+      const sent: string[] = [];
+      const s3 = new S3Store(s3Settings(await createBucket('index')), { pageSize: PAGE, onRequest: (command) => sent.push(command) });
+      return {
+        store: new IndexedStore(new VersionCache(s3, join(await tempDir(), 'cache')), fitsS3Key),
+        raw: s3,
+        requests: () => sent.length,
+        heads: () => sent.filter((c) => c === 'HeadObjectCommand').length,
+      };
+    },
+  ],
+];
+
+/** What `log` does: the key's history, described. */
+async function log(store: Store, key: string): Promise<HistoryEntry[]> {
+  return describeHistory(store, await listHistory(store, key), 8);
+}
+
+for (const [name, makeStore] of indexedStores) {
+  describe(`commit index contract: ${name}`, () => {
+    let s: Counted;
+    before(async () => {
+      s = await makeStore();
+      await s.store.check();
+    });
+
+    it('writes an entry for every put, copy and remove, which a listing reads back newest first', async () => {
+      const first = await s.store.put('ws/i.ipynb', bytes('1'), { 'nbstore-message': 'one ~ 100% / ü', 'nbstore-author': 'Zoë' });
+      const second = await s.store.put('ws/i.ipynb', bytes('22'), { 'nbstore-message': 'two', 'nbstore-parent': first.versionId });
+      const marker = await s.store.remove('ws/i.ipynb');
+      const copy = await s.store.copy({ key: 'ws/i.ipynb', versionId: first.versionId }, 'pub/i.ipynb', {
+        'nbstore-source-version': first.versionId,
+      });
+      const entries = await collect(indexEntriesOf(s.store, 'ws/i.ipynb'));
+      assert.deepEqual(
+        entries.map((e) => [e.versionId, e.isDeleteMarker, e.message, e.size]),
+        [
+          [marker.versionId, true, undefined, 0],
+          [second.versionId, false, 'two', 2],
+          [first.versionId, false, 'one ~ 100% / ü', 1],
+        ],
+      );
+      assert.equal(entries[1]?.parent, first.versionId);
+      assert.equal(entries[2]?.author, 'Zoë');
+      const [published] = await collect(indexEntriesOf(s.store, 'pub/i.ipynb'));
+      assert.equal(published?.versionId, copy.versionId);
+      assert.equal(published?.sourceVersion, first.versionId);
+    });
+
+    it('hides the index from every listing of the notebooks, the whole bucket included', async () => {
+      await s.store.put('top.ipynb', bytes('t'), {});
+      const keys = [...(await collect(s.store.versions(''))), ...(await collect(s.store.objects('')))].map((v) => v.key);
+      assert.ok(keys.includes('top.ipynb'));
+      assert.deepEqual(
+        keys.filter((k) => k.startsWith('.nbstore/')),
+        [],
+      );
+      assert.ok((await collect(s.raw.objects('.nbstore/'))).length > 0, 'the entries are there, under the hidden root');
+    });
+
+    it(`makes a cold log of N versions cost ceil(N/page) listings of versions and of the index, and no HEAD`, async () => {
+      const key = 'ws/long.ipynb';
+      const n = 12;
+      for (let i = 0; i < n; i++) await s.store.put(key, bytes(`v${i}`), { 'nbstore-message': `save ${i}`, 'nbstore-author': 'ana' });
+      const before = s.requests();
+      const headsBefore = s.heads();
+      const entries = await log(s.store, key);
+      const pages = Math.ceil(n / PAGE);
+      assert.ok(s.requests() - before <= pages + pages + 2, `${s.requests() - before} requests for ${n} versions`);
+      assert.equal(s.heads() - headsBefore, 0);
+      assert.deepEqual(
+        entries.map((e) => e.message),
+        Array.from({ length: n }, (_, i) => `save ${n - 1 - i}`),
+      );
+      assert.ok(entries.every((e) => e.author === 'ana'));
+    });
+
+    it('asks a version with no entry (another writer, or a push cut short) for its metadata, once', async () => {
+      const key = 'ws/foreign.ipynb';
+      await s.store.put(key, bytes('mine'), { 'nbstore-message': 'indexed' });
+      await s.raw.put(key, bytes('theirs'), { 'nbstore-message': 'not indexed' });
+      const headsBefore = s.heads();
+      const entries = await log(s.store, key);
+      assert.deepEqual(
+        entries.map((e) => e.message),
+        ['not indexed', 'indexed'],
+      );
+      // The embedded store's listing carries metadata: it needs no HEAD at all.
+      assert.ok(s.heads() - headsBefore <= 1);
+      await log(s.store, key);
+      assert.ok(s.heads() - headsBefore <= 1, 'the answer was cached');
+    });
+
+    it('reads a message too long for its entry from the version, whole', async () => {
+      const message = `${'Naïve Bayes, '.repeat(120)}end`;
+      await s.store.put('ws/wordy.ipynb', bytes('w'), { 'nbstore-message': message });
+      const [entry] = await collect(indexEntriesOf(s.store, 'ws/wordy.ipynb'));
+      assert.equal(entry?.messageCut, true);
+      assert.ok(entry?.message && message.startsWith(entry.message));
+      assert.equal((await log(s.store, 'ws/wordy.ipynb'))[0]?.message, message);
     });
   });
 }

@@ -131,7 +131,7 @@ async function printWorkspaceLog(
   if (args.json) {
     writeJson(
       io,
-      entries.map(({ messageCut, ...e }) => ({ ...e, lastModified: e.lastModified.toISOString(), ...(messageCut ? { messageCut } : {}) })),
+      entries.map((e) => ({ ...e, lastModified: e.lastModified.toISOString() })),
     );
     return;
   }

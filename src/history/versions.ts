@@ -38,7 +38,7 @@ export function listHistory(store: Store, key: string): Promise<VersionInfo[]> {
  * itself where it carries metadata (the embedded store's does); else from the commit index, one
  * listing page per 1,000 versions, read only as far as the versions asked for; a HEAD only for a
  * version with no entry (written by another tool, or by a push killed between its two writes) or
- * whose message was cut to fit its entry (the version cache answers for versions seen before).
+ * whose entry was cut to fit (the version cache answers for versions seen before).
  * Such a version's entry is not written here: `log` and `browse` only read (a reader may have no
  * right to write), and `nbstore fsck` repairs the index.
  */
@@ -59,7 +59,7 @@ export async function describeHistory(store: Store, history: readonly VersionInf
     delete (described as Partial<VersionMeta>).metadata;
     if (version.isDeleteMarker) return described;
     const entry = entries.get(version.versionId);
-    if (entry && !entry.messageCut) return { ...described, ...fieldsOf(entry) };
+    if (entry && !entry.messageCut && !entry.fieldsLeftOut) return { ...described, ...fieldsOf(entry) };
     const { metadata } = 'metadata' in version ? (version as VersionMeta) : await store.head(version.key, version.versionId);
     return { ...described, ...fromMetadata(metadata) };
   });

@@ -29,6 +29,8 @@ export interface IndexEntry {
   message?: string;
   /** The message was cut to fit the key; the version's metadata holds all of it. */
   messageCut?: boolean;
+  /** Fields other than the message were left out to fit (a long key on the embedded store). */
+  fieldsLeftOut?: boolean;
   parent?: string;
   sha256?: string;
   savedAt?: string;
@@ -36,14 +38,15 @@ export interface IndexEntry {
   sourceVersion?: string;
 }
 
-/** One-letter field names, in the order they are written; the message goes last, as it is the one cut to fit. */
+/** One-letter field names, in the order they are written and kept (what `log` shows first); the
+ * message goes last, as it is the one cut to fit. */
 const FIELDS = [
   ['a', 'author'],
-  ['p', 'parent'],
-  ['h', 'sha256'],
   ['t', 'savedAt'],
-  ['k', 'sourceKey'],
   ['v', 'sourceVersion'],
+  ['p', 'parent'],
+  ['k', 'sourceKey'],
+  ['h', 'sha256'],
 ] as const;
 
 /** Where the entries of `key` are listed. */
@@ -66,33 +69,38 @@ function encodeField(value: string): string {
 }
 
 /**
- * The entry's object key for a version, or undefined when not even the entry without its
- * message fits (`fits` says what the store accepts as a key). A message that does not fit is cut,
- * at a character boundary, and the entry marked cut.
+ * The entry's object key for a version, or undefined when not even its id, time and size fit
+ * (`fits` says what the store accepts as a key). What does not fit is left out, the SHA-256 and
+ * other fields `log` does not show first, then the message is cut at a character boundary; the
+ * entry says which, so that a reader asks the version for the rest.
  */
 export function entryKey(entry: IndexEntry, fits: (key: string) => boolean): string | undefined {
   const time = String(INVERT_FROM - entry.lastModified.getTime()).padStart(13, '0');
-  const parts = [`${time}`, encodeField(entry.versionId), `s${entry.size}`];
-  if (entry.isDeleteMarker) parts.push('d');
+  const required = [`${time}`, encodeField(entry.versionId), `s${entry.size}`, ...(entry.isDeleteMarker ? ['d'] : [])];
+  const optional: string[] = [];
   for (const [letter, name] of FIELDS) {
     const value = entry[name];
-    if (value !== undefined && value !== '') parts.push(`${letter}${name === 'sha256' ? hexToBase64url(value) : encodeField(value)}`);
+    if (value !== undefined && value !== '') optional.push(`${letter}${name === 'sha256' ? hexToBase64url(value) : encodeField(value)}`);
   }
-  const base = `${indexPrefixOf(entry.key)}${parts.join('~')}`;
-  if (!fits(base)) return undefined;
-  if (!entry.message) return base;
-  const whole = `${base}~m${encodeField(entry.message)}`;
+  const prefix = indexPrefixOf(entry.key);
+  let kept = optional.length;
+  const base = () => `${prefix}${[...required, ...optional.slice(0, kept), ...(kept < optional.length ? ['f'] : [])].join('~')}`;
+  while (kept > 0 && !fits(base())) kept--;
+  if (!fits(base())) return undefined;
+  if (!entry.message) return base();
+  const whole = `${base()}~m${encodeField(entry.message)}`;
   if (fits(whole)) return whole;
-  // The longest prefix of the message (in characters, not UTF-16 units) that fits.
+  // The longest start of the message (in characters, not UTF-16 units) that fits.
   const chars = Array.from(entry.message);
+  const cut = (n: number) => `${base()}~c~m${encodeField(chars.slice(0, n).join(''))}`;
   let low = 0;
   let high = chars.length - 1;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (fits(`${base}~c~m${encodeField(chars.slice(0, mid).join(''))}`)) low = mid;
+    if (fits(cut(mid))) low = mid;
     else high = mid - 1;
   }
-  return `${base}~c~m${encodeField(chars.slice(0, low).join(''))}`;
+  return fits(cut(low)) ? cut(low) : base();
 }
 
 /** Reads an entry's key back; undefined for a key that is not one (another tool's object there). */
@@ -116,6 +124,7 @@ export function parseEntryKey(objectKey: string): IndexEntry | undefined {
       if (letter === 's') entry.size = Number(value) || 0;
       else if (letter === 'd') entry.isDeleteMarker = true;
       else if (letter === 'c') entry.messageCut = true;
+      else if (letter === 'f') entry.fieldsLeftOut = true;
       else if (letter === 'm') entry.message = decodeURIComponent(value);
       else {
         const name = FIELDS.find(([l]) => l === letter)?.[1];

@@ -18,3 +18,51 @@ export function countInFlight(inner: Store, method: 'get' | 'head'): { store: St
   };
   return { store, most: () => most };
 }
+
+/**
+ * The embedded store's calls counted as the S3 requests they stand for: one per read or write of
+ * a version, one per listing page of `pageSize` entries (an empty listing is one page too).
+ */
+export function countRequests(inner: Store, pageSize: number): { store: Store; requests: () => number; heads: () => number } {
+  let requests = 0;
+  let heads = 0;
+  const paged = <T>(items: AsyncIterable<T>): AsyncIterable<T> =>
+    (async function* () {
+      let n = 0;
+      requests++;
+      for await (const item of items) {
+        if (n > 0 && n % pageSize === 0) requests++;
+        n++;
+        yield item;
+      }
+    })();
+  const store: Store = {
+    id: inner.id,
+    location: inner.location,
+    check: (options) => inner.check(options),
+    put: (...args) => {
+      requests++;
+      return inner.put(...args);
+    },
+    get: (...args) => {
+      requests++;
+      return inner.get(...args);
+    },
+    head: (...args) => {
+      requests++;
+      heads++;
+      return inner.head(...args);
+    },
+    copy: (...args) => {
+      requests++;
+      return inner.copy(...args);
+    },
+    remove: (...args) => {
+      requests++;
+      return inner.remove(...args);
+    },
+    versions: (prefix) => paged(inner.versions(prefix)),
+    objects: (prefix) => paged(inner.objects(prefix)),
+  };
+  return { store, requests: () => requests, heads: () => heads };
+}
