@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { processIo } from '../src/cli/io.js';
+import { noColours } from '../src/lib/paint.js';
+import { WorkspaceBrowseSource } from '../src/ops/browse.js';
+import { Workspace } from '../src/workspace/workspace.js';
 import { BIN, runCli, tempDir } from './support/cli.js';
 import { foreignTool } from './support/foreign.js';
 import { S3Proxy } from './support/s3-proxy.js';
@@ -152,6 +156,18 @@ describe('commit index on S3: request counts', () => {
     proxy.seen.length = 0;
     assert.equal(JSON.parse((await runCli(['log', '--json'], { cwd: ws.dir, env })).stdout).length, n);
     assert.equal(proxy.seen.length, 1, 'the workspace log is one listing page');
+
+    // browse's versions pane reads them the same way.
+    await rm(join(ws.dir, '.nbstore', 'cache'), { recursive: true, force: true });
+    const workspace = await Workspace.find({ ...processIo(), cwd: ws.dir, env });
+    const source = new WorkspaceBrowseSource(workspace, await workspace.openStore(), { paint: noColours, cwd: ws.dir });
+    const [notebook] = await source.notebooks('workspace');
+    assert.ok(notebook);
+    proxy.seen.length = 0;
+    const versions = await source.versions('workspace', notebook);
+    assert.equal(versions.length, n);
+    assert.equal(versions[0]?.message, `nb.ipynb save ${n - 1}`);
+    assert.ok(proxy.seen.length <= bound, `browse: ${proxy.seen.length} requests`);
   });
 });
 

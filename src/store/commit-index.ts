@@ -159,12 +159,14 @@ export function entryOf(version: VersionInfo, metadata: Record<string, string>):
   return entry;
 }
 
+/** A SHA-256 in hex as 43 characters of base64url; anything else (never written by nbstore) as
+ * itself after a '.', which base64url does not use. */
 function hexToBase64url(hex: string): string {
-  return /^[0-9a-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex').toString('base64url') : `x${encodeField(hex)}`;
+  return /^[0-9a-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex').toString('base64url') : `.${encodeField(hex)}`;
 }
 
 function base64urlToHex(text: string): string {
-  return text.startsWith('x') ? decodeURIComponent(text.slice(1)) : Buffer.from(text, 'base64url').toString('hex');
+  return text.startsWith('.') ? decodeURIComponent(text.slice(1)) : Buffer.from(text, 'base64url').toString('hex');
 }
 
 /** The entries of exactly `key`, newest first. */

@@ -29,6 +29,14 @@ describe('commit index entries', () => {
     assert.deepEqual(parseEntryKey(key), full);
   });
 
+  it('read back any SHA-256, whatever its base64url starts with', () => {
+    for (let i = 0; i < 256; i++) {
+      const sha256 = `${i.toString(16).padStart(2, '0')}${'0'.repeat(62)}`;
+      assert.equal(parseEntryKey(entryKey({ ...full, sha256 }, fitsS3Key) as string)?.sha256, sha256);
+    }
+    assert.equal(parseEntryKey(entryKey({ ...full, sha256: 'not-hex' }, fitsS3Key) as string)?.sha256, 'not-hex');
+  });
+
   it('mark a delete marker', () => {
     const marker = { key: 'w/a.ipynb', versionId: 'm1', lastModified: new Date(5_000), size: 0, isDeleteMarker: true };
     assert.deepEqual(parseEntryKey(entryKey(marker, fitsS3Key) as string), marker);
