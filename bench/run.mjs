@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // nbstore's benchmark: the same jobs done by nbstore and by the AWS CLI / rclone against the
-// same local Ceph RGW, run alternately, medians and ratios printed. It asserts nothing.
+// same local Ceph RGW, run alternately, medians and ratios printed. It asserts nothing. Every
+// nbstore case runs on the machine's Node and on Node 24 (from the npm registry, installed once
+// into ~/.cache/nbstore-bench), alternating with the peer; one table per Node. Cases marked
+// "20 ms RTT" go through a proxy of the bench's own that holds each request 20 ms, as a round
+// trip to an S3 region does (both nbstore and the peer go through it).
 //
 //   npm run bench                 # everything (a few minutes)
 //   npm run bench -- --runs 3     # fewer runs per case
 //   npm run bench -- --only log   # cases whose name contains "log"
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, homedir, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingProxy } from './counting-proxy.mjs';
@@ -36,6 +40,20 @@ function ensureTools() {
   const packages = missing.map((tool) => (tool === 'aws' ? 'awscli' : tool)).join(' ');
   console.error(`installing ${packages} from Debian's packages…`);
   sh(`(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages}) > /tmp/nbstore-bench-install.log 2>&1`);
+}
+
+/** A Node 24 binary: the `node` package of the npm registry ships one at node_modules/node/bin/node
+ * (its install script fetches the platform's build; checked by asking it its version). */
+function node24() {
+  const prefix = join(homedir(), '.cache', 'nbstore-bench', 'node24');
+  const bin = join(prefix, 'node_modules', 'node', 'bin', 'node');
+  const version = () => spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  if (!existsSync(bin) || !version().startsWith('v24.')) {
+    console.error('installing Node 24 from the npm registry…');
+    sh(`npm install --prefix ${JSON.stringify(prefix)} --no-audit --no-fund --no-save node@24 > /tmp/nbstore-bench-node24.log 2>&1`);
+  }
+  if (!version().startsWith('v24.')) throw new Error(`${bin} is not Node 24 (it says "${version()}")`);
+  return { bin, version: version() };
 }
 
 function s3Environment() {
@@ -96,23 +114,36 @@ function editNotebook(path, edit, count = 1) {
 
 const rows = [];
 const notes = [];
+/** The Node builds nbstore runs on, the machine's first; `nodeBin` is the one running now. */
+let nodes = [{ version: process.version, bin: process.execPath }];
+let nodeBin = process.execPath;
 
-/** Runs nbstore and its peer alternately, `RUNS` times each, after one warm-up of each. */
+/** Runs nbstore (on each Node) and its peer alternately, `RUNS` times each, after one warm-up of each. */
 function compare(name, goal, nbstoreRun, peerName, peerRun, requests) {
   process.stderr.write(`${name}: `);
-  nbstoreRun(true);
-  peerRun?.(true);
-  const ours = [];
+  const ours = nodes.map(() => []);
+  for (const [n, node] of nodes.entries()) {
+    nodeBin = node.bin;
+    nbstoreRun(true);
+    if (n === 0) peerRun?.(true);
+  }
   const theirs = [];
   for (let i = 0; i < RUNS; i++) {
-    ours.push(nbstoreRun(false));
+    for (const [n, node] of nodes.entries()) {
+      nodeBin = node.bin;
+      ours[n].push(nbstoreRun(false));
+    }
     if (peerRun) theirs.push(peerRun(false));
     process.stderr.write('.');
   }
+  nodeBin = process.execPath;
   process.stderr.write('\n');
-  const a = median(ours);
   const b = peerRun ? median(theirs) : undefined;
-  rows.push({ name, nbstore: a, peerName, peer: b, ratio: b ? a / b : undefined, goal, requests: requests?.() });
+  const counted = requests?.();
+  for (const [n, node] of nodes.entries()) {
+    const a = median(ours[n]);
+    rows.push({ node: node.version, name, nbstore: a, peerName, peer: b, ratio: b ? a / b : undefined, goal, requests: counted });
+  }
 }
 
 // ---------------------------------------------------------------- the cases
@@ -136,17 +167,29 @@ function main() {
   const work = mkdtempSync(join(tmpdir(), 'nbstore-bench-'));
   const ws = join(work, 'ws');
   mkdirSync(ws);
+  nodes = [{ version: process.version, bin: process.execPath }];
+  if (!process.version.startsWith('v24.')) {
+    const { bin, version } = node24();
+    nodes.push({ version, bin });
+  }
   const proxy = startCountingProxy(endpoint);
+  // A region's round trip: nbstore and rclone both reach the RGW through it.
+  const far = startCountingProxy(endpoint, { delayMs: 20 });
+  const farEnv = { ...env, NBSTORE_S3_ENDPOINT_URL: far.url };
+  const farRcloneEnv = { ...rcloneEnv, RCLONE_CONFIG_RGW_ENDPOINT: far.url };
   const bed = {
     bucket,
     work,
     ws,
     env,
     rcloneEnv,
+    farRcloneEnv,
     aws: (...argv) => ['aws', '--endpoint-url', endpoint, ...argv],
-    nbstore: (...argv) => [process.execPath, nbstoreBin, ...argv],
+    nbstore: (...argv) => [nodeBin, nbstoreBin, ...argv],
     /** Runs nbstore in the workspace. */
-    inWs: (...argv) => run([process.execPath, nbstoreBin, ...argv], { env, cwd: ws }),
+    inWs: (...argv) => run([nodeBin, nbstoreBin, ...argv], { env, cwd: ws }),
+    /** Runs nbstore in the workspace, 20 ms from its S3. */
+    farWs: (...argv) => run([nodeBin, nbstoreBin, ...argv], { env: farEnv, cwd: ws }),
     clearCache: () => rmSync(join(ws, '.nbstore', 'cache'), { recursive: true, force: true }),
     seed: (key, count) => run([process.execPath, join(root, 'bench', 's3.mjs'), 'seed', bucket, key, String(count)], { env }),
     /** The S3 requests a command makes, counted by a proxy in front of the endpoint. */
@@ -161,6 +204,7 @@ function main() {
     for (const [group, cases] of Object.entries(CASES)) if (want(group)) cases(bed);
   } finally {
     proxy.close();
+    far.close();
     run([process.execPath, join(root, 'test', 'bed', 'remove-buckets.mjs'), bucket], { env });
     rmSync(work, { recursive: true, force: true });
   }
@@ -173,7 +217,7 @@ const CASES = {
       '`nbstore --version`',
       '≤ 1.6×',
       () => run(nbstore('--version'), { env }).ms,
-      '`node -e 0`',
+      "`node -e 0` (the machine's Node)",
       () => run([process.execPath, '-e', '0']).ms,
     );
   },
@@ -184,7 +228,7 @@ const CASES = {
     const log = nbstore('log', 'log200.ipynb');
     compare(
       '`nbstore log` (200 versions, metadata cached)',
-      '≤ 0.35×',
+      '≤ 0.3×',
       () => inWs('log', 'log200.ipynb').ms,
       '`aws s3api list-object-versions`',
       peer,
@@ -265,8 +309,8 @@ const CASES = {
       const target = () => join(work, `clone-${++clones}`);
       // With the version cache emptied each time: every notebook is downloaded, as rclone does.
       compare(
-        '`nbstore clone --prefix` (200 notebooks)',
-        '≤ 1.0×',
+        '`nbstore clone --prefix` (200 notebooks, loopback)',
+        '—',
         () => {
           clearCache();
           return inWs('clone', '--prefix', 'workspace/many', target()).ms;
@@ -314,19 +358,91 @@ const CASES = {
     );
   },
 
-  log5000({ aws, bucket, env, ws, inWs, seed, requests, nbstore }) {
+  log5000({ aws, bucket, env, ws, inWs, clearCache, seed, requests, nbstore }) {
     seed('workspace/log5000.ipynb', 5000);
-    notes.push(`first \`nbstore log\` of 5,000 versions (metadata of every version fetched): ${ms(inWs('log', 'log5000.ipynb').ms)}`);
     const log = nbstore('log', 'log5000.ipynb');
+    const peer = () => run(aws('s3api', 'list-object-versions', '--bucket', bucket, '--prefix', 'workspace/log5000.ipynb'), { env }).ms;
+    compare(
+      '`nbstore log` (5,000 versions, cold cache)',
+      '≤ 0.5×, memory flat',
+      () => {
+        clearCache();
+        return inWs('log', 'log5000.ipynb').ms;
+      },
+      '`aws s3api list-object-versions`',
+      peer,
+      () => {
+        clearCache();
+        return requests(log);
+      },
+    );
+    clearCache();
+    notes.push(`peak memory of a cold \`nbstore log\` of 5,000 versions: ${mb(peakMemory(log, { env, cwd: ws }))}`);
     compare(
       '`nbstore log` (5,000 versions, metadata cached)',
-      '≤ 0.5×',
+      '—',
       () => inWs('log', 'log5000.ipynb').ms,
       '`aws s3api list-object-versions`',
-      () => run(aws('s3api', 'list-object-versions', '--bucket', bucket, '--prefix', 'workspace/log5000.ipynb'), { env }).ms,
+      peer,
       () => requests(log),
     );
-    notes.push(`peak memory of \`nbstore log\` of 5,000 versions: ${mb(peakMemory(log, { env, cwd: ws }))}`);
+    notes.push(`peak memory of a cached \`nbstore log\` of 5,000 versions: ${mb(peakMemory(log, { env, cwd: ws }))}`);
+  },
+
+  far200({ bucket, work, ws, farRcloneEnv, farWs, clearCache, requests, nbstore }) {
+    const folder = join(ws, 'far');
+    mkdirSync(folder);
+    const names = Array.from({ length: 200 }, (_, i) => `nb-${String(i).padStart(3, '0')}.ipynb`);
+    makeNotebook(join(folder, names[0]), { cells: 20, mb: 0.02 });
+    for (const name of names.slice(1)) copyFileSync(join(folder, names[0]), join(folder, name));
+    let edit = 0;
+    const editAll = () => {
+      edit++;
+      for (const name of names) editNotebook(join(folder, name), edit);
+    };
+    const rclone = (from, to) => run(['rclone', 'copy', '--transfers', '16', from, to], { env: farRcloneEnv }).ms;
+    compare(
+      '`nbstore push` (folder of 200 notebooks, 20 ms RTT)',
+      '≤ 1.0×',
+      () => {
+        editAll();
+        return farWs('push', 'far').ms;
+      },
+      '`rclone copy --transfers 16`',
+      () => {
+        editAll();
+        return rclone(folder, `rgw:${bucket}/peer/far`);
+      },
+      () => {
+        editAll();
+        return requests(nbstore('push', 'far'));
+      },
+    );
+    // Nothing changed since the last push (and since rclone's last copy of the same folder).
+    compare(
+      '`nbstore push` (200 unchanged notebooks, 20 ms RTT)',
+      '≤ 0.3×, 0 requests',
+      () => farWs('push', 'far').ms,
+      '`rclone copy --transfers 16` (same folder again)',
+      () => rclone(folder, `rgw:${bucket}/peer/far`),
+      () => requests(nbstore('push', 'far')),
+    );
+    let clones = 0;
+    const target = () => join(work, `far-clone-${++clones}`);
+    compare(
+      '`nbstore clone --prefix` (200 notebooks, 20 ms RTT)',
+      '≤ 1.0×',
+      () => {
+        clearCache();
+        return farWs('clone', '--prefix', 'workspace/far', target()).ms;
+      },
+      '`rclone copy --transfers 16`',
+      () => rclone(`rgw:${bucket}/workspace/far`, target()),
+      () => {
+        clearCache();
+        return requests(nbstore('clone', '--prefix', 'workspace/far', target()));
+      },
+    );
   },
 
   memory({ env, ws, inWs, nbstore }) {
@@ -348,18 +464,23 @@ const ms = (value) => (value === undefined ? '—' : value >= 1000 ? `${(value /
 
 function print() {
   const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim();
-  const lines = [
-    `nbstore benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, local Ceph RGW; median of ${RUNS} alternating runs`,
-    '',
-    '| case | nbstore | peer | peer time | nbstore / peer | goal | S3 requests (nbstore) |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${ms(r.nbstore)} | ${r.peerName ?? '—'} | ${ms(r.peer)} | ${r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`} | ${r.goal} | ${r.requests ?? '—'} |`,
-    ),
-    '',
-    ...notes.map((n) => `- ${n}`),
-  ];
+  const lines = [];
+  for (const node of nodes) {
+    lines.push(
+      `nbstore benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node.version}, local Ceph RGW; median of ${RUNS} alternating runs`,
+      '',
+      '| case | nbstore | peer | peer time | nbstore / peer | goal | S3 requests (nbstore) |',
+      '|---|---|---|---|---|---|---|',
+      ...rows
+        .filter((r) => r.node === node.version)
+        .map(
+          (r) =>
+            `| ${r.name} | ${ms(r.nbstore)} | ${r.peerName ?? '—'} | ${ms(r.peer)} | ${r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`} | ${r.goal} | ${r.requests ?? '—'} |`,
+        ),
+      '',
+    );
+  }
+  lines.push(...notes.map((n) => `- ${n}`));
   const text = lines.join('\n');
   console.log(text);
   mkdirSync(join(root, 'bench', 'out'), { recursive: true });

@@ -1,7 +1,9 @@
 // Direct S3 work for the benchmark, with the SDK, in parallel (16 requests at a time):
-//   node bench/s3.mjs seed BUCKET KEY N   write N versions of KEY, with nbstore's metadata, so a
-//                                         long history exists without N sequential pushes
+//   node bench/s3.mjs seed BUCKET KEY N   write N versions of KEY, with nbstore's metadata and
+//                                         commit index entries, as N pushes would (without N
+//                                         sequential pushes)
 import { createHash } from 'node:crypto';
+import { entryKey, entryOf, fitsS3Key } from '../dist/src/store/commit-index.js';
 import { client, inParallel, sdk } from '../test/bed/s3-client.mjs';
 
 const [verb, bucket, key, count] = process.argv.slice(2);
@@ -16,18 +18,14 @@ if (verb === 'seed') {
         nbformat: 4,
         nbformat_minor: 5,
       });
-      await client.send(
-        new sdk.PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          Metadata: {
-            'nbstore-author': 'bench',
-            'nbstore-message': `version ${i}`,
-            'nbstore-sha256': createHash('sha256').update(body).digest('hex'),
-          },
-        }),
-      );
+      const metadata = {
+        'nbstore-author': 'bench',
+        'nbstore-message': `version ${i}`,
+        'nbstore-sha256': createHash('sha256').update(body).digest('hex'),
+      };
+      const put = await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata }));
+      const version = { key, versionId: put.VersionId, lastModified: new Date(), size: body.length, isDeleteMarker: false };
+      await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: entryKey(entryOf(version, metadata), fitsS3Key), Body: '' }));
     },
   );
 } else {
