@@ -209,3 +209,30 @@ describe('pager', () => {
     }
   });
 });
+
+describe('workspace log on a terminal', () => {
+  it('shows the newest 20 unless -n says otherwise', async () => {
+    const ws = await makeWorkspace('embedded');
+    await pushVersions(ws, 'many.ipynb', 22);
+    const all = await okJson<Logged[]>(ws, 'log');
+    assert.equal(all.length, 22, JSON.stringify(all.map((e) => [e.message, e.lastModified])));
+    const NBSTORE = `${shellQuote(process.execPath)} ${shellQuote(BIN)}`;
+    // Started on a key press: output written while tmux still sets the pane up may lose its first line.
+    const term = await Terminal.start(`read go; ${NBSTORE} log --oneline --no-pager`, {
+      cwd: ws.dir,
+      env: { ...ws.env, TERM: 'xterm' },
+      columns: 100,
+      rows: 40,
+    });
+    try {
+      await term.press('Enter');
+      assert.equal(await term.exited(), 0);
+      const lines = (await term.screen()).split('\n').filter((line) => / many\.ipynb save \d+$/.test(line));
+      assert.equal(lines.length, 20, await term.screen());
+      assert.match(lines[0] ?? '', /save 21$/);
+      assert.match(lines[19] ?? '', /save 2$/);
+    } finally {
+      await term.stop();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { type LogFilter, matchesFilter, workspaceLog } from '../ops/log.js';
 import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
+import { readIndex } from '../store/commit-index.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** Versions the workspace-wide log shows on a terminal when not told how many. */
@@ -50,7 +51,10 @@ export default defineCommand({
     const store = await workspace.openStore();
     // The published version is asked for while the history is listed: one round trip, not two.
     // Should both fail, the listing's error is the one reported, whichever came first.
-    const listing = listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel));
+    const key = args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel);
+    const listing = listHistory(store, key);
+    // The index is read beside the listing, not after it.
+    const index = readIndex(store, key);
     const marks = Promise.all([
       args.published ? undefined : workspace.tracked(rel).then((tracked) => tracked?.base),
       args.published ? undefined : publishedVersionOf(workspace, store, rel),
@@ -63,8 +67,10 @@ export default defineCommand({
     const limit = maxCount ?? recent.length;
     const entries =
       filter.author === undefined
-        ? await describeHistory(store, recent.slice(0, limit), workspace.settings.max_threads)
-        : (await describeHistory(store, recent, workspace.settings.max_threads)).filter((e) => matchesFilter(e, filter)).slice(0, limit);
+        ? await describeHistory(store, recent.slice(0, limit), workspace.settings.max_threads, index)
+        : (await describeHistory(store, recent, workspace.settings.max_threads, index))
+            .filter((e) => matchesFilter(e, filter))
+            .slice(0, limit);
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 

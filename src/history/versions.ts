@@ -3,7 +3,7 @@ import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
 import { canonicalOf } from '../notebook/notebook.js';
-import { type IndexEntry, indexEntriesOf } from '../store/commit-index.js';
+import { type IndexEntry, type IndexReader, readIndex } from '../store/commit-index.js';
 import { META } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
 import { parseRevision, type Revision, resolveRevision, shortIds } from './revision.js';
@@ -33,6 +33,12 @@ export function listHistory(store: Store, key: string): Promise<VersionInfo[]> {
   return collect(versionsOfKey(store, key));
 }
 
+/** A key's history, described: its versions listed while its index is read (see describeHistory). */
+export async function readHistory(store: Store, key: string, threads: number): Promise<HistoryEntry[]> {
+  const index = readIndex(store, key);
+  return describeHistory(store, await listHistory(store, key), threads, index);
+}
+
 /**
  * Adds author, message and the rest to a key's listed versions (newest first). From the listing
  * itself where it carries metadata (the embedded store's does); else from the commit index, one
@@ -42,18 +48,15 @@ export function listHistory(store: Store, key: string): Promise<VersionInfo[]> {
  * Such a version's entry is not written here: `log` and `browse` only read (a reader may have no
  * right to write), and `nbstore fsck` repairs the index.
  */
-export async function describeHistory(store: Store, history: readonly VersionInfo[], threads: number): Promise<HistoryEntry[]> {
+export async function describeHistory(
+  store: Store,
+  history: readonly VersionInfo[],
+  threads: number,
+  index: IndexReader | undefined = history[0] && readIndex(store, history[0].key, false),
+): Promise<HistoryEntry[]> {
   const short = shortIds(history);
   const wanted = new Set(history.filter((v) => !v.isDeleteMarker && !('metadata' in v)).map((v) => v.versionId));
-  const entries = new Map<string, IndexEntry>();
-  const key = history[0]?.key;
-  if (key !== undefined && wanted.size > 0) {
-    for await (const entry of indexEntriesOf(store, key)) {
-      if (!wanted.delete(entry.versionId)) continue;
-      entries.set(entry.versionId, entry);
-      if (wanted.size === 0) break;
-    }
-  }
+  const entries = index && wanted.size > 0 ? await index.entriesFor(wanted) : new Map<string, IndexEntry>();
   return mapLimit(history, threads, async (version) => {
     const described: HistoryEntry = { ...version, shortId: short.get(version.versionId) ?? version.versionId };
     delete (described as Partial<VersionMeta>).metadata;

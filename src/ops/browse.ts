@@ -4,7 +4,7 @@
  * and publishing are the modules the commands use.
  */
 import { relative } from 'node:path';
-import { describeHistory, describeMessage, listHistory, readVerified } from '../history/versions.js';
+import { describeMessage, readHistory, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { exists } from '../lib/fs.js';
 import type { Paint } from '../lib/paint.js';
@@ -51,7 +51,7 @@ export class WorkspaceBrowseSource implements BrowseSource {
 
   async versions(scope: Scope, notebook: NotebookItem): Promise<VersionItem[]> {
     const [history, tracked, published] = await Promise.all([
-      listHistory(this.store, notebook.key).then((listed) => describeHistory(this.store, listed, this.workspace.settings.max_threads)),
+      readHistory(this.store, notebook.key, this.workspace.settings.max_threads),
       scope === 'workspace' ? this.workspace.tracked(notebook.path) : undefined,
       scope === 'workspace' ? publishedVersionOf(this.workspace, this.store, notebook.path) : undefined,
     ]);

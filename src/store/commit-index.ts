@@ -203,6 +203,8 @@ export class IndexedStore implements Store {
     private readonly inner: Store,
     /** Whether the store accepts a key this long (S3: 1,024 bytes; the embedded store: less). */
     private readonly fits: (key: string) => boolean,
+    /** Its version listings carry each version's metadata (the embedded store's do), so `log` needs no index. */
+    readonly listsMetadata = false,
   ) {
     this.id = inner.id;
     this.location = inner.location;
@@ -262,6 +264,49 @@ export class IndexedStore implements Store {
     await this.inner.put(objectKey, new Uint8Array(), {});
     return true;
   }
+}
+
+/** A key's index entries, being read from when it is made, beside the listing of its versions. */
+export interface IndexReader {
+  /** The entries of these versions (those it has): reading stops once all are found. */
+  entriesFor(versionIds: ReadonlySet<string>): Promise<Map<string, IndexEntry>>;
+}
+
+/**
+ * Starts reading the index entries of `key` at once, so that the listing of a long history and
+ * of its index go on together rather than one after the other; reading stops as soon as the
+ * versions asked for are all found (`log -n 20` of 5,000 versions reads one page). Not `eager`,
+ * or on a store whose listing carries metadata, it reads only when asked.
+ */
+export function readIndex(store: Store, key: string, eager = true): IndexReader {
+  const found = new Map<string, IndexEntry>();
+  let wanted: ReadonlySet<string> | undefined;
+  let missing = 0;
+  const entries = indexEntriesOf(store, key)[Symbol.asyncIterator]();
+  const read = async () => {
+    for (;;) {
+      if (wanted && missing === 0) {
+        await entries.return?.();
+        return;
+      }
+      const next = await entries.next();
+      if (next.done) return;
+      found.set(next.value.versionId, next.value);
+      if (wanted?.has(next.value.versionId)) missing--;
+    }
+  };
+  let reading = !eager || (store instanceof IndexedStore && store.listsMetadata) ? undefined : read();
+  // Awaited in entriesFor; a failure before then must not go unhandled.
+  reading?.catch(() => undefined);
+  return {
+    async entriesFor(versionIds) {
+      wanted = versionIds;
+      missing = [...versionIds].filter((id) => !found.has(id)).length;
+      reading ??= read();
+      await reading;
+      return found;
+    },
+  };
 }
 
 /** The S3 limit on a key: 1,024 bytes of UTF-8. */

@@ -17,7 +17,7 @@ export interface StoreDirs {
 /** Opens the store the settings name, behind the commit index (src/store/commit-index.ts), which
  * every write then updates without its caller doing anything. */
 export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<IndexedStore> {
-  if (settings.store === 'embedded') return new IndexedStore(new FileStore(dirs.embedded), fitsEmbeddedKey);
+  if (settings.store === 'embedded') return new IndexedStore(new FileStore(dirs.embedded), fitsEmbeddedKey, true);
   return openBucket(settings, settings.s3_bucket, dirs.cache, env);
 }
 
