@@ -25,7 +25,9 @@ if (verb === 'seed') {
       };
       const put = await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata }));
       const version = { key, versionId: put.VersionId, lastModified: new Date(), size: body.length, isDeleteMarker: false };
-      await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: entryKey(entryOf(version, metadata), fitsS3Key), Body: new Uint8Array() }));
+      await client.send(
+        new sdk.PutObjectCommand({ Bucket: bucket, Key: entryKey(entryOf(version, metadata), fitsS3Key), Body: new Uint8Array() }),
+      );
     },
   );
 } else {
