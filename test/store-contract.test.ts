@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { describeHistory, type HistoryEntry, listHistory } from '../src/history/versions.js';
 import { mapLimit } from '../src/lib/concurrency.js';
-import { isNbstoreError } from '../src/lib/errors.js';
-import { fitsS3Key, IndexedStore, indexEntriesOf } from '../src/store/commit-index.js';
+import { isNbstoreError, NbstoreError } from '../src/lib/errors.js';
+import { fitsS3Key, IndexedStore, indexEntriesOf, readIndex } from '../src/store/commit-index.js';
 import { FileStore, fitsEmbeddedKey } from '../src/store/file-store.js';
 import { S3Store } from '../src/store/s3-store.js';
 import { collect, type Store, versionsOfKey } from '../src/store/store.js';
@@ -259,6 +259,19 @@ for (const [name, makeStore] of indexedStores) {
       assert.ok(s.heads() - headsBefore <= 1);
       await log(s.store, key);
       assert.ok(s.heads() - headsBefore <= 1, 'the answer was cached');
+    });
+
+    it('falls back to the versions themselves when the index cannot be read', async () => {
+      const key = 'ws/unreadable.ipynb';
+      await s.store.put(key, bytes('u'), { 'nbstore-message': 'still shown' });
+      const denied: Store = Object.create(s.store);
+      denied.objects = (prefix: string) => {
+        if (prefix.startsWith('.nbstore/')) throw new NbstoreError('access-denied', `${prefix}: access denied`);
+        return s.store.objects(prefix);
+      };
+      const history = await listHistory(denied, key);
+      const [entry] = await describeHistory(denied, history, 8, readIndex(denied, key));
+      assert.equal(entry?.message, 'still shown');
     });
 
     it('reads a message too long for its entry from the version, whole', async () => {

@@ -295,14 +295,15 @@ export function readIndex(store: Store, key: string, eager = true): IndexReader 
       if (wanted?.has(next.value.versionId)) missing--;
     }
   };
-  let reading = !eager || (store instanceof IndexedStore && store.listsMetadata) ? undefined : read();
-  // Awaited in entriesFor; a failure before then must not go unhandled.
-  reading?.catch(() => undefined);
+  // An index that cannot be read (a bucket policy granting only the notebooks' prefix) costs
+  // HEADs, as before the index, never the history itself: what was read is used, the rest asked for.
+  const readOrStop = () => read().catch(() => undefined);
+  let reading = !eager || (store instanceof IndexedStore && store.listsMetadata) ? undefined : readOrStop();
   return {
     async entriesFor(versionIds) {
       wanted = versionIds;
       missing = [...versionIds].filter((id) => !found.has(id)).length;
-      reading ??= read();
+      reading ??= readOrStop();
       await reading;
       return found;
     },
