@@ -1,8 +1,14 @@
-import type { CommandContext } from '../cli/command.js';
 import { findVersion, findVersionAnywhere } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import type { Store, VersionInfo } from '../store/store.js';
 import type { Workspace } from '../workspace/workspace.js';
+
+/** What locating needs of a command's context (the CLI's CommandContext has it). */
+export interface LocateContext {
+  io: { cwd: string };
+  workspace(): Promise<Workspace>;
+  now(): Date;
+}
 
 export interface Located {
   workspace: Workspace;
@@ -13,7 +19,7 @@ export interface Located {
 }
 
 /** The version `REV [PATH]` names; with no path, a version id finds its own notebook. */
-export async function locateVersion(context: CommandContext, rev: string, path: string | undefined): Promise<Located> {
+export async function locateVersion(context: LocateContext, rev: string, path: string | undefined): Promise<Located> {
   const workspace = await context.workspace();
   const store = await workspace.openStore();
   if (path !== undefined) {

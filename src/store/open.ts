@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Settings } from '../workspace/config.js';
 import { FileStore } from './file-store.js';
 import { LazyStore } from './lazy-store.js';
 import { s3Location } from './s3-location.js';
+import type { StoreSettings } from './settings.js';
 import type { Store } from './store.js';
 import { VersionCache } from './version-cache.js';
 
@@ -15,7 +15,7 @@ export interface StoreDirs {
 }
 
 /** Opens the store the settings name. */
-export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<Store> {
+export async function openStore(settings: StoreSettings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<Store> {
   if (settings.store === 'embedded') return new FileStore(dirs.embedded);
   return openBucket(settings, settings.s3_bucket, dirs.cache, env);
 }
@@ -26,14 +26,14 @@ export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS
  * settings of its flags, environment and user config. Only here is the AWS SDK loaded, and only
  * on the first request the version cache cannot answer.
  */
-export async function openBucket(settings: Settings, bucket: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<Store> {
-  const bucketSettings = { ...settings, store: 's3' as const, s3_bucket: bucket };
-  const { id, location } = s3Location(bucketSettings);
+export async function openBucket(settings: StoreSettings, bucket: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<Store> {
+  const bucketStoreSettings = { ...settings, store: 's3' as const, s3_bucket: bucket };
+  const { id, location } = s3Location(bucketStoreSettings);
   const s3 = new LazyStore(id, location, async () => {
     // The SDK warns on stderr about Node 20's support ending; nbstore prints only its own lines.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { S3Store } = await import('./s3-store.js');
-    return new S3Store(bucketSettings, {
+    return new S3Store(bucketStoreSettings, {
       connectTimeoutMs: positive(env.NBSTORE_CONNECT_TIMEOUT_MS),
       requestTimeoutMs: positive(env.NBSTORE_REQUEST_TIMEOUT_MS),
       env,

@@ -17,9 +17,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
-import type { Settings } from '../workspace/config.js';
 import { decodeMetadata, encodeMetadata, lowerKeys, META } from './metadata.js';
 import { s3Location } from './s3-location.js';
+import type { StoreSettings } from './settings.js';
 import {
   type CheckOptions,
   type ObjectInfo,
@@ -47,7 +47,7 @@ export interface S3Options {
  * straight to the client so the rest of the chain (profiles, SSO, instance roles) is loaded
  * only when neither is there.
  */
-function credentialsFrom(settings: Settings, env: NodeJS.ProcessEnv) {
+function credentialsFrom(settings: StoreSettings, env: NodeJS.ProcessEnv) {
   if (settings.s3_access_key_id && settings.s3_secret_access_key) {
     return { credentials: { accessKeyId: settings.s3_access_key_id, secretAccessKey: settings.s3_secret_access_key } };
   }
@@ -69,7 +69,7 @@ export class S3Store implements Store {
   /** Settles once the bucket is known to keep versions (or cannot be asked): before the first put. */
   private versioningChecked?: Promise<void>;
 
-  constructor(settings: Settings, options: S3Options = {}) {
+  constructor(settings: StoreSettings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
     this.pageSize = options.pageSize;
     const endpoint = settings.s3_endpoint_url || undefined;

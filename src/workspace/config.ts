@@ -2,21 +2,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NbstoreError } from '../lib/errors.js';
 import { joinKey } from '../store/keys.js';
+import type { StoreSettings } from '../store/settings.js';
 
 /**
  * Settings, named as nteract bookstore names them so that a team's bookstore configuration
  * carries over. `store` is nbstore's own: which kind of versioned store the workspace uses.
  */
-export interface Settings {
-  store: 'embedded' | 's3';
-  s3_bucket: string;
-  s3_endpoint_url: string;
-  s3_region_name: string;
-  s3_access_key_id: string;
-  s3_secret_access_key: string;
+export interface Settings extends StoreSettings {
   workspace_prefix: string;
   published_prefix: string;
-  max_threads: number;
   author: string;
 }
 
@@ -35,8 +29,6 @@ export const DEFAULTS: Settings = {
   max_threads: 16,
   author: '',
 };
-
-export const SECRET_SETTINGS: readonly SettingName[] = ['s3_access_key_id', 's3_secret_access_key'];
 
 /** bookstore reads only these five from the environment; nbstore reads them too. */
 const BOOKSTORE_ENV: Partial<Record<SettingName, string>> = {
