@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'bad-state'
   | 'unsafe-key'
   | 'write-failed'
+  | 'permission-denied'
   | 'no-tty'
   | 's3-error';
 

@@ -96,11 +96,13 @@ async function writeTemporary(path: string, data: Uint8Array | string, { mode = 
   }
 }
 
-function writeError(path: string, err: unknown): NbstoreError {
+/** A failed write as a user error. Exported for its unit test: root, which runs CI, is never refused. */
+export function writeError(path: string, err: unknown): NbstoreError {
   const code = errnoCode(err);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new NbstoreError('write-failed', `cannot write ${path}: permission denied`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new NbstoreError('permission-denied', `cannot write ${path}: permission denied`, { cause: err });
   }
+  if (code === 'EROFS') return new NbstoreError('write-failed', `cannot write ${path}: read-only file system`, { cause: err });
   if (code === 'ENOSPC') return new NbstoreError('write-failed', `cannot write ${path}: no space left on device`, { cause: err });
   if (code === 'ENOENT') return new NbstoreError('write-failed', `cannot write ${path}: its directory does not exist`, { cause: err });
   if (code === 'EISDIR') return new NbstoreError('write-failed', `cannot write ${path}: it is a directory`, { cause: err });
@@ -114,12 +116,17 @@ export async function readUserFile(path: string, shownAs = path): Promise<Buffer
   try {
     return await readFile(path);
   } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT') throw new NbstoreError('file-missing', `${shownAs}: no such file`, { cause: err });
-    if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`, { cause: err });
-    if (code === 'EACCES') throw new NbstoreError('file-missing', `${shownAs}: permission denied`, { cause: err });
-    throw err;
+    throw readError(shownAs, err);
   }
+}
+
+/** A failed read as a user error; other failures pass through unchanged. */
+export function readError(shownAs: string, err: unknown): unknown {
+  const code = errnoCode(err);
+  if (code === 'ENOENT') return new NbstoreError('file-missing', `${shownAs}: no such file`, { cause: err });
+  if (code === 'EISDIR') return new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return new NbstoreError('permission-denied', `${shownAs}: permission denied`, { cause: err });
+  return err;
 }
 
 /** A local file's bytes, or undefined when there is no such file. */
