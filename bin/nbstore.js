@@ -22,14 +22,15 @@ if (argv.length === 1 && argv[0] === '--version') {
     process.exitCode = await main(argv);
   } catch (err) {
     const debug = process.env.NBSTORE_DEBUG === '1';
-    if (err && err.name === 'NbstoreError') {
-      process.stderr.write(`nbstore: ${err.message}\n`);
-      if (debug && err.cause) process.stderr.write(`${err.cause.stack ?? err.cause}\n`);
-      process.exitCode = err.exitCode;
-    } else {
-      process.stderr.write(`nbstore: internal error: ${err?.message ?? err}${debug ? '' : ' (NBSTORE_DEBUG=1 shows details)'}\n`);
-      if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
-      process.exitCode = 70;
-    }
+    const known = err && err.name === 'NbstoreError';
+    const code = known ? err.code : 'internal';
+    const message = known ? err.message : `internal error: ${err?.message ?? err}`;
+    // A command given --json (before any `--`) reports its failure as JSON too, for scripts.
+    const words = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+    if (words.includes('--json')) process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
+    else process.stderr.write(`nbstore: ${message}${known || debug ? '' : ' (NBSTORE_DEBUG=1 shows details)'}\n`);
+    const detail = known ? (err.cause?.stack ?? err.cause) : err?.stack;
+    if (debug && detail) process.stderr.write(`${detail}\n`);
+    process.exitCode = known ? err.exitCode : 70;
   }
 }
