@@ -1,4 +1,5 @@
 import { NbstoreError } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
 import type { VersionInfo } from '../store/store.js';
 
 /**
@@ -72,7 +73,7 @@ export function resolveRevision(rev: Revision, history: readonly VersionInfo[], 
       if (!version) {
         throw new NbstoreError(
           'unknown-revision',
-          `${subject}: ~${rev.count} is beyond the first version (${versions.length} version${versions.length === 1 ? '' : 's'})`,
+          `${subject}: ~${rev.count} is beyond the first version (${plural(versions.length, 'version')})`,
         );
       }
       return version;
