@@ -37,7 +37,7 @@ export function parseRevision(text: string, now: Date): Revision {
   const at = /^@\{(.*)\}$/.exec(rev);
   if (at) return { kind: 'at', time: parseWhen(at[1] as string, now, rev) };
   if (/^[A-Za-z0-9._+=-]+$/.test(rev)) return { kind: 'id', id: rev };
-  throw new NbstoreError('bad-revision', `"${text}" is not a revision (use a version id, latest, ~N or @{date})`);
+  throw new NbstoreError('bad-revision', `"${text}" is not a revision (use a version id, latest, @~N or @{date})`);
 }
 
 function parseWhen(text: string, now: Date, rev: string): Date {
