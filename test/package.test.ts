@@ -50,5 +50,23 @@ describe('the npm package', () => {
     const status = await nbstore('hook', 'status', '--config-dir', configDir);
     assert.ok(status.includes(join(prefix, 'lib', 'node_modules', 'nbstore')), status);
     assert.deepEqual(await readdir(join(prefix, 'lib', 'node_modules')), ['nbstore']);
+
+    // The shipped source maps lead a stack trace to nbstore's source lines (NBSTORE_DEBUG=1 turns
+    // them on in bin/nbstore.js): here a write that throws inside main().
+    const bundle = join(prefix, 'lib', 'node_modules', 'nbstore', 'dist', 'bundle', 'main.js');
+    const traced = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `process.setSourceMapsEnabled(true);
+         const { main } = await import(${JSON.stringify(bundle)});
+         const broken = { write() { throw new Error('broken pipe'); } };
+         await main(['ls', '--help'], { cwd: process.cwd(), env: {}, stdout: broken, stderr: broken, stdin: process.stdin })
+           .catch((err) => console.log(err.stack));`,
+      ],
+      { cwd: work, env },
+    );
+    assert.match(traced.stdout, /\(\S*[\\/]src[\\/]main\.ts:\d+:\d+\)/);
   });
 });
