@@ -9,6 +9,10 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
+  const debug = process.env.NBSTORE_DEBUG === '1';
+  // Stack traces in source lines (src/…ts) need the bundle's source maps, which take time to
+  // load: only when debugging.
+  if (debug) process.setSourceMapsEnabled(true);
   // Node 22 and later can keep the compiled bundle between runs (most of a cached command's
   // start); Node 20 has no such cache for ES modules.
   module.enableCompileCache?.();
@@ -21,7 +25,6 @@ if (argv.length === 1 && argv[0] === '--version') {
     const { main } = await import('../dist/bundle/main.js');
     process.exitCode = await main(argv);
   } catch (err) {
-    const debug = process.env.NBSTORE_DEBUG === '1';
     const known = err && err.name === 'NbstoreError';
     const code = known ? err.code : 'internal';
     const message = known ? err.message : `internal error: ${err?.message ?? err}`;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
+import yargs, { type ArgumentsCamelCase, type Argv, type FallbackCompletionFunction } from 'yargs';
 import type { Command, CommandContext } from './cli/command.js';
 import { type Io, processIo } from './cli/io.js';
 import browse from './commands/browse.js';
@@ -19,6 +19,7 @@ import { NbstoreError } from './lib/errors.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
 import { joinKey } from './store/keys.js';
 import type { PartialSettings } from './workspace/config.js';
+import { completeNotebookPath } from './workspace/notebook-files.js';
 import { Workspace } from './workspace/workspace.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
@@ -64,6 +65,28 @@ function flagSettings(args: GlobalArgs): PartialSettings {
 
 const PROTECTED = '\u0000';
 
+/** The command yargs answers with a completion script, and the flag its scripts call nbstore with. */
+const COMPLETION = 'completion';
+const COMPLETION_FLAG = '--get-yargs-completions';
+
+/**
+ * Completes the word being typed: a command name or a flag as yargs completes them (and the
+ * values a positional allows, such as hook's actions), otherwise a notebook path.
+ */
+function completeWord(io: Io): FallbackCompletionFunction {
+  return (current, args, defaults, done) => {
+    // Synchronously: yargs goes on to validate and run the command line unless it has the answer.
+    defaults((_err, completions = []) => {
+      const afterCommand = args._.length > 2; // the words are nbstore, the command, ...
+      if (current.startsWith('-') || !afterCommand || completions.some((c) => !c.startsWith('-'))) return done(completions);
+      // zsh reads `value:description`: a colon in a path is escaped.
+      const zsh = `${io.env.SHELL ?? ''}${io.env.ZSH_NAME ?? ''}`.includes('zsh');
+      const paths = completeNotebookPath(io.cwd, current).map((path) => (zsh ? path.replaceAll(':', '\\:') : path));
+      done(paths.length > 0 ? paths : completions);
+    });
+  };
+}
+
 /**
  * Version ids may start with '-' (Ceph RGW's do), which yargs would read as options. A word
  * that starts with a single '-' and is longer than any short flag is an argument (or the value
@@ -107,12 +130,13 @@ function skipHelpRendering(parser: Argv): void {
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const first = argv[0];
-  if (first !== undefined && !first.startsWith('-') && !COMMANDS.some((c) => c.command.split(' ')[0] === first)) {
+  if (first !== undefined && !first.startsWith('-') && first !== COMPLETION && !COMMANDS.some((c) => c.command.split(' ')[0] === first)) {
     throw new NbstoreError('usage', `unknown command "${first}" (nbstore --help lists the commands)`);
   }
   let status = 0;
   let failure: unknown;
-  const words = protectArguments(argv);
+  // The word being completed is not yet an argument (`--` may be the start of a flag).
+  const words = first === COMPLETION_FLAG ? [...protectArguments(argv.slice(0, -1)), ...argv.slice(-1)] : protectArguments(argv);
   const parser = globalOptions(yargs(words))
     .scriptName('nbstore')
     .usage('nbstore: git-style version control for Jupyter notebooks, history in S3 object versions\n\nUsage: $0 <command> [options]')
@@ -121,6 +145,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .help()
     .alias('help', 'h')
     .version(VERSION)
+    .completion(COMPLETION, 'Print a script for ~/.bashrc or ~/.zshrc that completes commands, flags and notebook paths', completeWord(io))
     .wrap(Math.min(110, io.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((message, err) => {

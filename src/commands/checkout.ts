@@ -9,12 +9,12 @@ export default defineCommand({
   describe: 'Restore a version of a notebook to the local file',
   examples: [
     ['$0 checkout 3HLf5xQa', 'Restore that version over its notebook (refuses unpushed edits)'],
-    ['$0 checkout ~1 mine.ipynb --force', 'Go back one version, discarding local edits'],
+    ['$0 checkout @~1 mine.ipynb --force', 'Go back one version, discarding local edits'],
     ['$0 checkout @{2d} mine.ipynb -o mine-2-days-ago.ipynb', 'Write the version of two days ago to another file'],
   ],
   builder: (yargs) =>
     yargs
-      .positional('rev', { type: 'string', demandOption: true, describe: 'Version id or prefix, latest, ~N, @{date}' })
+      .positional('rev', { type: 'string', demandOption: true, describe: 'Version id or prefix, latest, @~N, @{date}' })
       .positional('path', { type: 'string', describe: 'The notebook (optional with a version id)' })
       .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite local changes that are not pushed' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead; it does not become tracked' }),

@@ -4,6 +4,7 @@ import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { parseRevision } from '../history/revision.js';
 import { NbstoreError } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
 import {
   type CloneResult,
   clonePrefix,
@@ -96,10 +97,7 @@ export default defineCommand({
         { exitCode: first.exitCode },
       );
     }
-    writeLine(
-      io.stdout,
-      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`,
-    );
+    writeLine(io.stdout, `cloned ${plural(cloned.length, 'notebook')} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`);
   },
 });
 

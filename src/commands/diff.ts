@@ -10,7 +10,7 @@ export default defineCommand({
   describe: 'Show what changed in a notebook, cell by cell',
   examples: [
     ['$0 diff mine.ipynb', 'Local edits since the version the file was pushed as or checked out from'],
-    ['$0 diff mine.ipynb ~1', 'The version before the latest against the local file'],
+    ['$0 diff mine.ipynb @~1', 'The version before the latest against the local file'],
     ['$0 diff mine.ipynb @~1 latest --stat', 'What the last push changed, in summary'],
     ['$0 diff mine.ipynb --ignore-outputs --exit-code', 'Exit 1 if code, text or metadata changed (for scripts)'],
   ],

@@ -1,5 +1,6 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { plural } from '../lib/plural.js';
 import { runFlusher } from '../ops/flush.js';
 import { currentTarget, type HookStatus, type HookTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
 
@@ -59,10 +60,7 @@ export default defineCommand({
     const workspace = await findWorkspace();
     const result = await runFlusher(workspace);
     if (result.delivered > 0) {
-      writeLine(
-        io.stdout,
-        `${now().toISOString()} delivered ${result.delivered} saved version${result.delivered === 1 ? '' : 's'} of ${result.paths.join(', ')}`,
-      );
+      writeLine(io.stdout, `${now().toISOString()} delivered ${plural(result.delivered, 'saved version')} of ${result.paths.join(', ')}`);
     }
   },
 });

@@ -1,3 +1,4 @@
+import { columnWidth, fitColumn } from '../cli/columns.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { shortIds } from '../history/revision.js';
@@ -63,7 +64,10 @@ export default defineCommand({
       return;
     }
     const paint = paintFor(io);
-    const authorWidth = Math.min(16, Math.max(0, ...entries.map((e) => (e.author ?? '-').length)));
+    const authorWidth = columnWidth(
+      entries.map((e) => e.author ?? '-'),
+      16,
+    );
     // One write for the lot: a write per line costs more than the rest of a cached `log`.
     const lines: string[] = [];
     for (const entry of entries) {
@@ -79,7 +83,7 @@ export default defineCommand({
       } else if (args.oneline) {
         lines.push(`${paint.yellow(entry.shortId)} ${describeMessage(entry)}${markText}`);
       } else {
-        const author = (entry.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
+        const author = fitColumn(entry.author ?? '-', authorWidth);
         lines.push(
           `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`,
         );

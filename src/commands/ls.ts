@@ -1,3 +1,4 @@
+import { columnWidth, fitColumn } from '../cli/columns.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { shortIds } from '../history/revision.js';
@@ -40,13 +41,16 @@ export default defineCommand({
     }
     const paint = paintFor(io);
     const ids = shortIds(notebooks);
-    const pathWidth = Math.max(...notebooks.map((n) => n.path.length));
-    const authorWidth = Math.min(16, Math.max(...notebooks.map((n) => (n.author ?? '-').length)));
+    const pathWidth = columnWidth(notebooks.map((n) => n.path));
+    const authorWidth = columnWidth(
+      notebooks.map((n) => n.author ?? '-'),
+      16,
+    );
     for (const n of notebooks) {
-      const author = (n.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
+      const author = fitColumn(n.author ?? '-', authorWidth);
       writeLine(
         io.stdout,
-        `${n.path.padEnd(pathWidth)}  ${paint.yellow(ids.get(n.versionId) ?? n.versionId)}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`,
+        `${fitColumn(n.path, pathWidth)}  ${paint.yellow(ids.get(n.versionId) ?? n.versionId)}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`,
       );
     }
   },

@@ -16,7 +16,7 @@ export default defineCommand({
       .positional('path', { type: 'string', demandOption: true, describe: 'The notebook (need not exist locally with --version)' })
       .option('version', {
         type: 'string',
-        describe: 'Version to publish: id or prefix, latest, ~N, @{date} (default: the latest, which the local file must hold)',
+        describe: 'Version to publish: id or prefix, latest, @~N, @{date} (default: the latest, which the local file must hold)',
       })
       .option('message', { alias: 'm', type: 'string', describe: 'Message recorded with the published version' }),
   async run(args, { io, workspace: findWorkspace, now }) {

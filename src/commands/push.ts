@@ -3,6 +3,7 @@ import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
 import { flushSpool, type PushResult, pushNotebook } from '../ops/push.js';
 import { notebooksUnder } from '../workspace/notebook-files.js';
 
@@ -36,15 +37,14 @@ export default defineCommand({
         io.stdout,
         flushed.length === 0
           ? 'nothing waiting in the spool'
-          : `delivered ${delivered} saved version${delivered === 1 ? '' : 's'} of ${flushed.length} notebook${flushed.length === 1 ? '' : 's'}`,
+          : `delivered ${plural(delivered, 'saved version')} of ${plural(flushed.length, 'notebook')}`,
       );
       if (paths.length === 0) return;
     }
 
     const rels = await notebooksUnder(workspace, io.cwd, paths);
     const report = (result: PushResult) => {
-      if (result.delivered > 0)
-        writeLine(io.stdout, `${result.path}: delivered ${result.delivered} earlier save${result.delivered === 1 ? '' : 's'}`);
+      if (result.delivered > 0) writeLine(io.stdout, `${result.path}: delivered ${plural(result.delivered, 'earlier save')}`);
       writeLine(
         io.stdout,
         result.status === 'pushed'

@@ -12,11 +12,11 @@ export default defineCommand({
   examples: [
     ['$0 show latest mine.ipynb', 'The latest version, rendered as cells'],
     ['$0 show 3HLf5xQa', 'A version by (a unique prefix of) its id; finds its notebook'],
-    ['$0 show ~2 mine.ipynb --raw > old.ipynb', 'The stored bytes of the version two before the latest'],
+    ['$0 show @~2 mine.ipynb --raw > old.ipynb', 'The stored bytes of the version two before the latest'],
   ],
   builder: (yargs) =>
     yargs
-      .positional('rev', { type: 'string', demandOption: true, describe: 'Version id or prefix, latest, ~N, @{date}' })
+      .positional('rev', { type: 'string', demandOption: true, describe: 'Version id or prefix, latest, @~N, @{date}' })
       .positional('path', { type: 'string', describe: 'The notebook (optional with a version id)' })
       .option('raw', { type: 'boolean', default: false, describe: 'Write the stored bytes unchanged' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the version and the notebook as JSON' })

@@ -2,6 +2,7 @@ import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import type { NotebookState } from '../history/local-state.js';
 import type { Paint } from '../lib/paint.js';
+import { plural } from '../lib/plural.js';
 import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
@@ -76,15 +77,12 @@ export default defineCommand({
     writeLine(io.stdout);
     if (notebooks.length === 0) writeLine(io.stdout, 'no tracked notebooks (nbstore push or nbstore clone tracks them)');
     for (const n of notebooks) {
-      const waiting = n.spooled > 0 ? paint.dim(`  (${n.spooled} save${n.spooled === 1 ? '' : 's'} in the spool)`) : '';
+      const waiting = n.spooled > 0 ? paint.dim(`  (${plural(n.spooled, 'save')} in the spool)`) : '';
       const unknown = n.latest === null ? paint.dim('  (store not checked)') : '';
       writeLine(io.stdout, `${paint[STATE_COLOUR[n.state]](n.state.padEnd(11))} ${n.path}${waiting}${unknown}`);
     }
     writeLine(io.stdout);
-    row(
-      'spool',
-      spooled === 0 ? 'no saves waiting' : `${spooled} save${spooled === 1 ? '' : 's'} waiting (nbstore push --flush sends them)`,
-    );
+    row('spool', spooled === 0 ? 'no saves waiting' : `${plural(spooled, 'save')} waiting (nbstore push --flush sends them)`);
     return exitStatus;
   },
 });

@@ -1,4 +1,5 @@
 import { NbstoreError } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
 import type { VersionInfo } from '../store/store.js';
 
 /**
@@ -36,7 +37,7 @@ export function parseRevision(text: string, now: Date): Revision {
   const at = /^@\{(.*)\}$/.exec(rev);
   if (at) return { kind: 'at', time: parseWhen(at[1] as string, now, rev) };
   if (/^[A-Za-z0-9._+=-]+$/.test(rev)) return { kind: 'id', id: rev };
-  throw new NbstoreError('bad-revision', `"${text}" is not a revision (use a version id, latest, ~N or @{date})`);
+  throw new NbstoreError('bad-revision', `"${text}" is not a revision (use a version id, latest, @~N or @{date})`);
 }
 
 function parseWhen(text: string, now: Date, rev: string): Date {
@@ -72,7 +73,7 @@ export function resolveRevision(rev: Revision, history: readonly VersionInfo[], 
       if (!version) {
         throw new NbstoreError(
           'unknown-revision',
-          `${subject}: ~${rev.count} is beyond the first version (${versions.length} version${versions.length === 1 ? '' : 's'})`,
+          `${subject}: ~${rev.count} is beyond the first version (${plural(versions.length, 'version')})`,
         );
       }
       return version;

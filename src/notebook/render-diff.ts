@@ -1,5 +1,6 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { noColours, type Paint } from '../lib/paint.js';
+import { plural } from '../lib/plural.js';
 import { type Cell, joinText } from './notebook.js';
 import {
   type CellDiff,
@@ -152,7 +153,6 @@ export function renderDiffStat(diff: NotebookDiff, options: Pick<RenderOptions, 
   if (diff.notebook.length > 0)
     rows.push(['notebook', [...new Set(diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')))].join(', ')]);
   const width = Math.max(0, ...rows.map(([label]) => label.length));
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const totals = [
     `${plural(diff.cells.length, 'cell')} changed: ${stat.added} added, ${stat.removed} removed, ${stat.modified} modified, ${stat.moved} moved`,
     `source lines ${paint.green(`+${stat.linesAdded}`)} ${paint.red(`-${stat.linesRemoved}`)}`,

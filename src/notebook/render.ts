@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Paint } from '../lib/paint.js';
+import { plural } from '../lib/plural.js';
 import { type Cell, joinText, type Notebook, type Output } from './notebook.js';
 
 /** How much of a long text output a rendering shows. */
@@ -16,7 +17,7 @@ export function renderNotebook(nb: Notebook, options: RenderOptions): string {
   const { paint } = options;
   const language = (nb.metadata.kernelspec as { language?: string; display_name?: string } | undefined)?.display_name;
   const head = paint.dim(
-    `nbformat ${nb.nbformat}.${nb.nbformat_minor} · ${nb.cells.length} cell${nb.cells.length === 1 ? '' : 's'}${language ? ` · ${language}` : ''}`,
+    `nbformat ${nb.nbformat}.${nb.nbformat_minor} · ${plural(nb.cells.length, 'cell')}${language ? ` · ${language}` : ''}`,
   );
   return `${[head, ...nb.cells.map((cell, i) => renderCell(cell, i, options))].join('\n\n')}\n`;
 }
@@ -147,7 +148,7 @@ export function describeData(mime: string, value: unknown): string {
 /** At most `maxLines` lines, then a line that says how many more there are. */
 export function truncate(lines: readonly string[], maxLines: number, paint: Paint, colour?: (s: string) => string): string[] {
   const shown = lines.slice(0, maxLines).map((l) => (colour ? colour(l) : l));
-  if (lines.length > maxLines) shown.push(paint.dim(`… ${lines.length - maxLines} more line${lines.length - maxLines === 1 ? '' : 's'}`));
+  if (lines.length > maxLines) shown.push(paint.dim(`… ${plural(lines.length - maxLines, 'more line')}`));
   return shown;
 }
 

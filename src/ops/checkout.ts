@@ -5,6 +5,7 @@ import { classifyNotebook } from '../history/local-state.js';
 import { readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { readIfExists, sha256, sha256IfExists, writeFileAtomic } from '../lib/fs.js';
+import { plural } from '../lib/plural.js';
 import { canonicalOf, checkNotebook, examineNotebook } from '../notebook/notebook.js';
 import type { Store, VersionInfo } from '../store/store.js';
 import { spoolEntries } from '../workspace/spool.js';
@@ -46,7 +47,7 @@ export async function checkoutVersion(
       if (waiting > 0) {
         throw new NbstoreError(
           'local-changes',
-          `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} not yet pushed; run nbstore push first, or checkout --force`,
+          `${rel}: ${plural(waiting, 'save')} not yet pushed; run nbstore push first, or checkout --force`,
         );
       }
       if (localDigest !== undefined) await refuseUnsaved(rel, abs, localDigest, tracked, canonical);

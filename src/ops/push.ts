@@ -3,6 +3,7 @@ import { headLatest, holdsContent } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
+import { plural } from '../lib/plural.js';
 import { type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
 import { META } from '../store/metadata.js';
 import type { Store } from '../store/store.js';
@@ -69,7 +70,7 @@ export async function flushSpool(workspace: Workspace, store: Store): Promise<{ 
 function offlineError(err: NbstoreError, rel: string, waiting: number): NbstoreError {
   return new NbstoreError(
     'spooled',
-    `${err.message}; ${rel} is kept locally (${waiting} save${waiting === 1 ? '' : 's'} waiting in .nbstore/spool) and the next push sends it`,
+    `${err.message}; ${rel} is kept locally (${plural(waiting, 'save')} waiting in .nbstore/spool) and the next push sends it`,
     { cause: err },
   );
 }
