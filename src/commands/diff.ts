@@ -56,7 +56,7 @@ export default defineCommand({
 
     const [oldSide, newSide] = await readDiffSides(workspace, store, rel, revs, context.now(), parseForDiff);
     const labels = { old: oldSide.label, new: newSide.label };
-    const diff = diffNotebooks(oldSide.content, newSide.content, {
+    const diff = await diffNotebooks(oldSide.content, newSide.content, {
       ignoreOutputs: args.ignoreOutputs,
       ignoreMetadata: args.ignoreMetadata,
       includeAll: args.includeAll,

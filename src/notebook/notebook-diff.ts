@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { structuredPatch } from 'diff';
+import { yieldingEvery } from '../lib/concurrency.js';
 import { type CellPair, matchCells } from './cell-match.js';
 import { type Cell, joinText, type Notebook, type Output, parseNotebookWith } from './notebook.js';
 import { describeData, digestData, type OutputSummary, sourceLines, summariseOutput, summaryLines } from './render.js';
@@ -123,11 +124,19 @@ function digestCellData(cell: Cell): Cell {
   return digested;
 }
 
-/** The differences between two versions of a notebook, noise left out as `options` say. */
-export function diffNotebooks(oldNb: Notebook, newNb: Notebook, options: DiffOptions = {}): NotebookDiff {
-  const match = matchCells(oldNb.cells, newNb.cells);
+/** How long a diff computes at most before it lets the event loop run (and Ctrl-C act). */
+const YIELD_EVERY_MS = 20;
+
+/**
+ * The differences between two versions of a notebook, noise left out as `options` say. Async
+ * only to yield to the event loop now and then: the result is plain data, computed in full.
+ */
+export async function diffNotebooks(oldNb: Notebook, newNb: Notebook, options: DiffOptions = {}): Promise<NotebookDiff> {
+  const pause = yieldingEvery(YIELD_EVERY_MS);
+  const match = await matchCells(oldNb.cells, newNb.cells, pause);
   const placed: Array<{ at: [number, number, number]; diff: CellDiff }> = [];
   for (const pair of match.pairs) {
+    await pause();
     const changed = diffPair(pair, oldNb.cells[pair.old] as Cell, newNb.cells[pair.new] as Cell, options);
     if (changed) placed.push({ at: [pair.new, 0, 0], diff: changed });
   }

@@ -17,8 +17,8 @@ import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } f
 import { FIXTURES } from '../support/cli.js';
 
 const fixture = (name: string): Notebook => parseNotebook(readFileSync(join(FIXTURES, 'diff', name)), name);
-const diffPair = (name: string, options: DiffOptions = {}) =>
-  diffNotebooks(fixture(`${name}-a.ipynb`), fixture(`${name}-b.ipynb`), options);
+const diffPair = async (name: string, options: DiffOptions = {}) =>
+  await diffNotebooks(fixture(`${name}-a.ipynb`), fixture(`${name}-b.ipynb`), options);
 const plain = { paint: noColours, maxOutputLines: 20 };
 const render = (diff: NotebookDiff, options = plain) => renderNotebookDiff(diff, { old: 'a', new: 'b' }, options);
 
@@ -32,8 +32,8 @@ function outline(diff: NotebookDiff): Array<[string, number | null, number | nul
 }
 
 describe('diffNotebooks: cells', () => {
-  it('finds added, removed, moved and edited cells by id (nbformat 4.5), in reading order', () => {
-    const diff = diffPair('nbformat-4.5');
+  it('finds added, removed, moved and edited cells by id (nbformat 4.5), in reading order', async () => {
+    const diff = await diffPair('nbformat-4.5');
     assert.equal(diff.matchedBy, 'id');
     assert.deepEqual(outline(diff), [
       ['moved', 5, 1],
@@ -74,10 +74,10 @@ describe('diffNotebooks: cells', () => {
     );
   });
 
-  it('gives the same diff for nbformat 4.0 to 4.4, which have no cell ids, by matching content', () => {
-    const byId = diffPair('nbformat-4.5');
+  it('gives the same diff for nbformat 4.0 to 4.4, which have no cell ids, by matching content', async () => {
+    const byId = await diffPair('nbformat-4.5');
     for (const minor of [0, 1, 2, 3, 4]) {
-      const diff = diffPair(`nbformat-4.${minor}`);
+      const diff = await diffPair(`nbformat-4.${minor}`);
       assert.equal(diff.matchedBy, 'content', `4.${minor}`);
       assert.deepEqual(outline(diff), outline(byId), `4.${minor}`);
       assert.deepEqual(diff.stat, byId.stat, `4.${minor}`);
@@ -85,41 +85,41 @@ describe('diffNotebooks: cells', () => {
     }
   });
 
-  it('treats ids that appear on upgrading to 4.5 as noise, and reports the format change', () => {
-    const upgraded = diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'));
+  it('treats ids that appear on upgrading to 4.5 as noise, and reports the format change', async () => {
+    const upgraded = await diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'));
     assert.deepEqual(upgraded.cells, []);
     assert.deepEqual(upgraded.notebook, [{ path: 'nbformat', old: '4.4', new: '4.5' }]);
     assert.deepEqual(
-      diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'), { ignoreMetadata: true }).notebook,
+      (await diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'), { ignoreMetadata: true })).notebook,
       [],
     );
-    const everything = diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'), { includeAll: true });
+    const everything = await diffNotebooks(fixture('nbformat-4.4-a.ipynb'), fixture('nbformat-4.5-a.ipynb'), { includeAll: true });
     assert.equal(everything.cells.length, 6);
     assert.match(render(everything), /@@ cell 1 \(markdown\) @@ # Churn model\n\+id: "intro"\n/);
   });
 
-  it('diffs empty notebooks: nothing against nothing, every cell added or removed otherwise', () => {
+  it('diffs empty notebooks: nothing against nothing, every cell added or removed otherwise', async () => {
     const empty = fixture('empty.ipynb');
     const full = fixture('nbformat-4.5-a.ipynb');
-    const none = diffNotebooks(empty, empty);
+    const none = await diffNotebooks(empty, empty);
     assert.equal(hasDifferences(none), false);
     assert.equal(render(none), '');
     assert.equal(renderDiffStat(none, plain), '');
     assert.deepEqual(
-      outline(diffNotebooks(empty, full)),
+      outline(await diffNotebooks(empty, full)),
       full.cells.map((_, i) => ['added', null, i + 1]),
     );
     assert.deepEqual(
-      outline(diffNotebooks(full, empty)),
+      outline(await diffNotebooks(full, empty)),
       full.cells.map((_, i) => ['removed', i + 1, null]),
     );
-    assert.match(render(diffNotebooks(empty, full)), /^@@ cell 2 \(code\) added @@\n\+import pandas as pd\n\+\n\+df = pd\.read_csv/m);
+    assert.match(render(await diffNotebooks(empty, full)), /^@@ cell 2 \(code\) added @@\n\+import pandas as pd\n\+\n\+df = pd\.read_csv/m);
   });
 });
 
 describe('diffNotebooks: outputs', () => {
-  it('diffs text outputs line by line and ignores execution counts that only a re-run changed', () => {
-    const diff = diffPair('outputs');
+  it('diffs text outputs line by line and ignores execution counts that only a re-run changed', async () => {
+    const diff = await diffPair('outputs');
     assert.deepEqual(outline(diff), [
       ['modified', 1, 1],
       ['modified', 3, 3],
@@ -146,14 +146,14 @@ describe('diffNotebooks: outputs', () => {
     );
   });
 
-  it('truncates long output diffs as show truncates long outputs', () => {
-    const text = render(diffPair('outputs'), { paint: noColours, maxOutputLines: 4 });
+  it('truncates long output diffs as show truncates long outputs', async () => {
+    const text = render(await diffPair('outputs'), { paint: noColours, maxOutputLines: 4 });
     assert.match(text, / │ epoch 26 {2}loss 0\.0370\n-│ epoch 27 {2}loss 0\.0357\n │ … 3 more lines\n/);
   });
 
-  it('leaves outputs out with ignoreOutputs, and counts execution counts with includeAll', () => {
-    assert.equal(hasDifferences(diffPair('outputs', { ignoreOutputs: true })), false);
-    const everything = diffPair('outputs', { includeAll: true });
+  it('leaves outputs out with ignoreOutputs, and counts execution counts with includeAll', async () => {
+    assert.equal(hasDifferences(await diffPair('outputs', { ignoreOutputs: true })), false);
+    const everything = await diffPair('outputs', { includeAll: true });
     assert.deepEqual(
       outline(everything),
       [1, 2, 3, 4].map((n) => ['modified', n, n]),
@@ -166,8 +166,8 @@ describe('diffNotebooks: outputs', () => {
     );
   });
 
-  it('shows image outputs as mime type, size and short hash, never their data', () => {
-    const diff = diffPair('images');
+  it('shows image outputs as mime type, size and short hash, never their data', async () => {
+    const diff = await diffPair('images');
     assert.deepEqual(outline(diff), [
       ['modified', 1, 1],
       ['modified', 3, 3],
@@ -189,7 +189,7 @@ describe('diffNotebooks: outputs', () => {
 });
 
 describe('parseForDiff', () => {
-  it('holds rich data as digests and gives the diff, rendering and JSON that the whole notebooks give', () => {
+  it('holds rich data as digests and gives the diff, rendering and JSON that the whole notebooks give', async () => {
     const pairs = readdirSync(join(FIXTURES, 'diff'))
       .filter((name) => name.endsWith('-a.ipynb'))
       .map((name) => name.replace(/-a\.ipynb$/, ''));
@@ -197,8 +197,12 @@ describe('parseForDiff', () => {
     const bytes = (name: string) => readFileSync(join(FIXTURES, 'diff', name));
     for (const name of pairs) {
       for (const options of [{}, { includeAll: true }, { ignoreMetadata: true }]) {
-        const whole = diffPair(name, options);
-        const digested = diffNotebooks(parseForDiff(bytes(`${name}-a.ipynb`), 'a'), parseForDiff(bytes(`${name}-b.ipynb`), 'b'), options);
+        const whole = await diffPair(name, options);
+        const digested = await diffNotebooks(
+          parseForDiff(bytes(`${name}-a.ipynb`), 'a'),
+          parseForDiff(bytes(`${name}-b.ipynb`), 'b'),
+          options,
+        );
         assert.equal(render(digested), render(whole), name);
         assert.equal(renderDiffStat(digested, plain), renderDiffStat(whole, plain), name);
         assert.deepEqual(JSON.parse(JSON.stringify(notebookDiffJson(digested))), JSON.parse(JSON.stringify(notebookDiffJson(whole))), name);
@@ -210,8 +214,8 @@ describe('parseForDiff', () => {
 });
 
 describe('diffNotebooks: metadata', () => {
-  it('lists metadata changes and ignores volatile metadata (timings, view state)', () => {
-    const diff = diffPair('metadata');
+  it('lists metadata changes and ignores volatile metadata (timings, view state)', async () => {
+    const diff = await diffPair('metadata');
     assert.deepEqual(outline(diff), [['modified', 1, 1]]);
     assert.equal(
       render(diff),
@@ -229,15 +233,15 @@ describe('diffNotebooks: metadata', () => {
     );
   });
 
-  it('leaves all metadata out with ignoreMetadata, and shows the volatile keys with includeAll', () => {
-    assert.equal(hasDifferences(diffPair('metadata', { ignoreMetadata: true })), false);
-    const paths = diffPair('metadata', { includeAll: true }).cells.flatMap((c) =>
+  it('leaves all metadata out with ignoreMetadata, and shows the volatile keys with includeAll', async () => {
+    assert.equal(hasDifferences(await diffPair('metadata', { ignoreMetadata: true })), false);
+    const paths = (await diffPair('metadata', { includeAll: true })).cells.flatMap((c) =>
       c.change === 'modified' ? (c.metadata ?? []).map((m) => m.path) : [],
     );
     assert.deepEqual(paths, ['ExecuteTime.end_time', 'ExecuteTime.start_time', 'tags', 'collapsed', 'scrolled']);
   });
 
-  it('descends into objects and records absent keys as absent', () => {
+  it('descends into objects and records absent keys as absent', async () => {
     assert.deepEqual(valueChanges({ a: { b: 1, c: [1] }, 'x.y': 1 }, { a: { b: 2, c: [1] }, d: null }), [
       { path: 'a.b', old: 1, new: 2 },
       { path: 'd', new: null },
@@ -247,8 +251,8 @@ describe('diffNotebooks: metadata', () => {
 });
 
 describe('rendering a diff', () => {
-  it('colours only through the Paint it is given', () => {
-    const diff = diffPair('nbformat-4.5');
+  it('colours only through the Paint it is given', async () => {
+    const diff = await diffPair('nbformat-4.5');
     assert.doesNotMatch(render(diff), /\x1b\[/);
     const coloured = render(diff, { paint: colours, maxOutputLines: 20 });
     assert.ok(coloured.includes(`${colours.red("-df = pd.read_csv('customers.csv')")}\n`));
@@ -256,9 +260,9 @@ describe('rendering a diff', () => {
     assert.ok(coloured.includes(colours.cyan('@@ cell 3 (markdown) removed @@')));
   });
 
-  it('summarises with --stat', () => {
+  it('summarises with --stat', async () => {
     assert.equal(
-      renderDiffStat(diffPair('nbformat-4.5'), plain),
+      renderDiffStat(await diffPair('nbformat-4.5'), plain),
       [
         ' cell 1 (code) moved from cell 5 | moved',
         ' cell 3 (code)                   | source 2 +-',
@@ -268,11 +272,11 @@ describe('rendering a diff', () => {
         '',
       ].join('\n'),
     );
-    assert.match(renderDiffStat(diffPair('metadata'), plain), /^ notebook {6}\| metadata\n.*metadata in 1 cell and the notebook\n$/m);
+    assert.match(renderDiffStat(await diffPair('metadata'), plain), /^ notebook {6}\| metadata\n.*metadata in 1 cell and the notebook\n$/m);
   });
 
-  it('gives a structured JSON form', () => {
-    const json = notebookDiffJson(diffPair('nbformat-4.5')) as {
+  it('gives a structured JSON form', async () => {
+    const json = notebookDiffJson(await diffPair('nbformat-4.5')) as {
       changed: boolean;
       matchedBy: string;
       cells: Array<Record<string, unknown>>;
@@ -287,7 +291,7 @@ describe('rendering a diff', () => {
     );
   });
 
-  it('falls back to a line diff of the bytes with --raw', () => {
+  it('falls back to a line diff of the bytes with --raw', async () => {
     const patch = renderRawDiff(
       '{\n "a": 1,\n "b": 2\n}\n',
       '{\n "a": 1,\n "b": 3\n}\n',
