@@ -33,7 +33,7 @@ for (const kind of STORE_KINDS) {
       assert.match(local, new RegExp(`^--- nb\\.ipynb@${v1.replace(/[.+]/g, '\\$&')}\n\\+\\+\\+ nb\\.ipynb \\(local file\\)\n`));
       assert.match(
         local,
-        /\n@@ cell 1 \(code\) moved from cell 5 @@ def ratio\(a, b\):\n@@ cell 3 \(code\) @@\n import pandas as pd\n \n-df = pd\.read_csv\('customers\.csv'\)\n\+df = pd\.read_parquet\('customers\.parquet'\)\n/,
+        /\n@@ cell 5 -> 1 \(code\) moved @@ def ratio\(a, b\):\n@@ cell 2 -> 3 \(code\) @@\n import pandas as pd\n \n-df = pd\.read_csv\('customers\.csv'\)\n\+df = pd\.read_parquet\('customers\.parquet'\)\n/,
       );
       assert.match(
         local,
@@ -48,7 +48,7 @@ for (const kind of STORE_KINDS) {
       const twoVersions = await ws.ok('diff', 'nb.ipynb', '@~1', 'latest');
       assert.equal(twoVersions, local.replace('+++ nb.ipynb (local file)', `+++ nb.ipynb@${v2}`));
       const reversed = await ws.ok('diff', 'nb.ipynb', v2, v1);
-      assert.match(reversed, /\n@@ cell 5 \(code\) moved from cell 1 @@ def ratio\(a, b\):\n/);
+      assert.match(reversed, /\n@@ cell 1 -> 5 \(code\) moved @@ def ratio\(a, b\):\n/);
       assert.match(reversed, /\n@@ cell 3 \(markdown\) added @@\n\+## Cleaning\n[\s\S]*@@ cell 5 \(code\) removed @@\n-df\.churned/);
 
       const stat = await ws.ok('diff', 'nb.ipynb', v1, v2, '--stat');

@@ -14,6 +14,9 @@ export interface DiffOptions {
   includeAll?: boolean;
 }
 
+/** How long a diff (or its parse) computes at most before it lets the event loop run (and Ctrl-C act). */
+const YIELD_EVERY_MS = 20;
+
 /**
  * Cell metadata that changes when a notebook is run or looked at, not when it is edited:
  * timings (ExecuteTime from the ExecuteTime extension, JupyterLab's `execution`) and view state
@@ -106,8 +109,8 @@ export function hasDifferences(diff: NotebookDiff): boolean {
  * compare and show as a diff compares and shows them (type, size, hash), so that two versions
  * of a notebook heavy with images fit in memory together.
  */
-export function parseForDiff(bytes: Uint8Array, source: string): Notebook {
-  return parseNotebookWith(bytes, source, digestCellData);
+export function parseForDiff(bytes: Uint8Array, source: string): Promise<Notebook> {
+  return parseNotebookWith(bytes, source, digestCellData, yieldingEvery(YIELD_EVERY_MS));
 }
 
 function digestCellData(cell: Cell): Cell {
@@ -123,9 +126,6 @@ function digestCellData(cell: Cell): Cell {
   }
   return digested;
 }
-
-/** How long a diff computes at most before it lets the event loop run (and Ctrl-C act). */
-const YIELD_EVERY_MS = 20;
 
 /**
  * The differences between two versions of a notebook, noise left out as `options` say. Async

@@ -56,17 +56,24 @@ function renderChangedCell(cell: ChangedCell, options: RenderOptions): string[] 
   const { paint } = options;
   const type =
     cell.oldCell.cell_type === cell.newCell.cell_type ? cell.newCell.cell_type : `${cell.oldCell.cell_type} → ${cell.newCell.cell_type}`;
-  const moved = cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : '';
   // As git names the function a hunk is in: the cell's first line, unless the diff starts there.
   const firstLine = sourceLines(joinText(cell.newCell.source)).find((l) => l.trim() !== '') ?? '';
   const startsAtTop = cell.source !== undefined && (cell.source[0]?.newStart ?? 0) <= 1;
   const context = firstLine === '' || startsAtTop ? '' : ` ${firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine}`;
-  const lines = [`${paint.cyan(`@@ cell ${cell.newIndex + 1} (${type})${moved} @@`)}${context}`];
+  const lines = [`${paint.cyan(`@@ cell ${cellNumber(cell)} (${type})${cell.moved ? ' moved' : ''} @@`)}${context}`];
   if (cell.fields) lines.push(...valueLines(cell.fields, '', paint));
   if (cell.source) lines.push(...sourceHunkLines(cell.source, paint));
   if (cell.outputs) lines.push(...outputHunkLines(cell.outputs.hunks, options));
   if (cell.metadata) lines.push(...valueLines(cell.metadata, 'metadata', paint));
   return lines;
+}
+
+/**
+ * A cell on both sides by its number in each, `4 -> 3`, where they differ: added cells carry
+ * their new number and removed ones their old, so no number is ever read against the wrong side.
+ */
+function cellNumber(cell: ChangedCell): string {
+  return cell.oldIndex === cell.newIndex ? `${cell.newIndex + 1}` : `${cell.oldIndex + 1} -> ${cell.newIndex + 1}`;
 }
 
 function signed(line: string, paint: Paint, mark = ''): string {
@@ -144,10 +151,7 @@ export function renderDiffStat(diff: NotebookDiff, options: Pick<RenderOptions, 
       cell.metadata ? 'metadata' : '',
       ...(cell.fields ?? []).map((f) => f.path),
     ].filter(Boolean);
-    return [
-      `cell ${cell.newIndex + 1} (${cell.newCell.cell_type})${cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : ''}`,
-      parts.join(', ') || 'moved',
-    ];
+    return [`cell ${cellNumber(cell)} (${cell.newCell.cell_type})${cell.moved ? ' moved' : ''}`, parts.join(', ') || 'moved'];
   });
   if (diff.notebook.length > 0)
     rows.push(['notebook', [...new Set(diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')))].join(', ')]);

@@ -81,7 +81,13 @@ describe('large notebooks, parsed a cell at a time', () => {
       assert.deepEqual(examineNotebook(bytes, 'x', { streamAbove: STREAMED }), whole, text.slice(0, 60));
       assert.equal(whole.canonical, sha256(stableStringify(JSON.parse(text))));
       const keep = (cell: object) => ({ ...cell, kept: true }) as never;
-      assert.deepEqual(parseNotebookWith(bytes, 'x', keep, STREAMED), parseNotebookWith(bytes, 'x', keep, WHOLE), text.slice(0, 60));
+      let pauses = 0;
+      const pause = async () => {
+        pauses++;
+      };
+      const streamed = await parseNotebookWith(bytes, 'x', keep, pause, STREAMED);
+      assert.ok(pauses > 0, 'a streamed parse pauses between chunks');
+      assert.deepEqual(streamed, await parseNotebookWith(bytes, 'x', keep, pause, WHOLE), text.slice(0, 60));
     }
   });
 

@@ -57,8 +57,8 @@ describe('diffNotebooks: cells', () => {
       [
         '--- a',
         '+++ b',
-        '@@ cell 1 (code) moved from cell 5 @@ def ratio(a, b):',
-        '@@ cell 3 (code) @@',
+        '@@ cell 5 -> 1 (code) moved @@ def ratio(a, b):',
+        '@@ cell 2 -> 3 (code) @@',
         ' import pandas as pd',
         ' ',
         "-df = pd.read_csv('customers.csv')",
@@ -199,8 +199,8 @@ describe('parseForDiff', () => {
       for (const options of [{}, { includeAll: true }, { ignoreMetadata: true }]) {
         const whole = await diffPair(name, options);
         const digested = await diffNotebooks(
-          parseForDiff(bytes(`${name}-a.ipynb`), 'a'),
-          parseForDiff(bytes(`${name}-b.ipynb`), 'b'),
+          await parseForDiff(bytes(`${name}-a.ipynb`), 'a'),
+          await parseForDiff(bytes(`${name}-b.ipynb`), 'b'),
           options,
         );
         assert.equal(render(digested), render(whole), name);
@@ -208,7 +208,7 @@ describe('parseForDiff', () => {
         assert.deepEqual(JSON.parse(JSON.stringify(notebookDiffJson(digested))), JSON.parse(JSON.stringify(notebookDiffJson(whole))), name);
       }
     }
-    const images = parseForDiff(bytes('images-a.ipynb'), 'a');
+    const images = await parseForDiff(bytes('images-a.ipynb'), 'a');
     assert.doesNotMatch(JSON.stringify(images), /iVBOR/, 'no PNG data is held');
   });
 });
@@ -264,10 +264,10 @@ describe('rendering a diff', () => {
     assert.equal(
       renderDiffStat(await diffPair('nbformat-4.5'), plain),
       [
-        ' cell 1 (code) moved from cell 5 | moved',
-        ' cell 3 (code)                   | source 2 +-',
-        ' cell 3 (markdown) removed       | source 1 -',
-        ' cell 5 (code) added             | source 1 +',
+        ' cell 5 -> 1 (code) moved  | moved',
+        ' cell 2 -> 3 (code)        | source 2 +-',
+        ' cell 3 (markdown) removed | source 1 -',
+        ' cell 5 (code) added       | source 1 +',
         ' 4 cells changed: 1 added, 1 removed, 1 modified, 1 moved; source lines +2 -2; outputs changed in 0 cells; metadata in 0 cells',
         '',
       ].join('\n'),
