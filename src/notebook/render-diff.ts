@@ -1,5 +1,5 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { noColours, type Paint } from '../lib/paint.js';
+import { isColouring, noColours, type Paint } from '../lib/paint.js';
 import { type Cell, joinText } from './notebook.js';
 import {
   type CellDiff,
@@ -10,7 +10,17 @@ import {
   sourceLineCounts,
   type ValueChange,
 } from './notebook-diff.js';
-import { cellLines, formatSize, OUTPUT_MARK, type RenderOptions, sourceLines, summariseOutput, truncate } from './render.js';
+import {
+  cellLines,
+  formatSize,
+  OUTPUT_MARK,
+  type RenderOptions,
+  sourceLines,
+  summariseOutput,
+  truncate,
+  type WidgetModels,
+} from './render.js';
+import { terminalLine } from './terminal-text.js';
 
 /** What the two sides are called in headers: `mine.ipynb@<version id>`, `mine.ipynb (local file)`. */
 export interface DiffLabels {
@@ -32,21 +42,27 @@ export function renderNotebookDiff(diff: NotebookDiff, labels: DiffLabels, optio
   if (!hasDifferences(diff)) return '';
   const { paint } = options;
   const lines = [paint.bold(`--- ${labels.old}`), paint.bold(`+++ ${labels.new}`)];
-  for (const cell of diff.cells) lines.push(...renderCellDiff(cell, options));
+  for (const cell of diff.cells) lines.push(...renderCellDiff(cell, diff.widgets, options));
   if (diff.notebook.length > 0) lines.push(paint.cyan('@@ notebook @@'), ...valueLines(diff.notebook, '', paint));
   return `${lines.join('\n')}\n`;
 }
 
-function renderCellDiff(cell: CellDiff, options: RenderOptions): string[] {
+function renderCellDiff(cell: CellDiff, widgets: NotebookDiff['widgets'], options: RenderOptions): string[] {
   const { paint } = options;
   // Whole cells are rendered as `show` renders them, then marked and coloured line by line.
-  const whole = (c: Cell, sign: string, colour: (s: string) => string) =>
-    cellLines(c, { ...options, paint: noColours }).map((line) => colour(`${sign}${line}`));
+  const whole = (c: Cell, sign: string, colour: (s: string) => string, models: WidgetModels) =>
+    cellLines(c, { ...options, paint: noColours, widgets: models }).map((line) => colour(`${sign}${line}`));
   switch (cell.change) {
     case 'added':
-      return [paint.cyan(`@@ cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added @@`), ...whole(cell.cell, '+', paint.green)];
+      return [
+        paint.cyan(`@@ cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added @@`),
+        ...whole(cell.cell, '+', paint.green, widgets.new),
+      ];
     case 'removed':
-      return [paint.cyan(`@@ cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed @@`), ...whole(cell.cell, '-', paint.red)];
+      return [
+        paint.cyan(`@@ cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed @@`),
+        ...whole(cell.cell, '-', paint.red, widgets.old),
+      ];
     default:
       return renderChangedCell(cell, options);
   }
@@ -57,7 +73,7 @@ function renderChangedCell(cell: ChangedCell, options: RenderOptions): string[] 
   const type =
     cell.oldCell.cell_type === cell.newCell.cell_type ? cell.newCell.cell_type : `${cell.oldCell.cell_type} → ${cell.newCell.cell_type}`;
   // As git names the function a hunk is in: the cell's first line, unless the diff starts there.
-  const firstLine = sourceLines(joinText(cell.newCell.source)).find((l) => l.trim() !== '') ?? '';
+  const firstLine = terminalLine(sourceLines(joinText(cell.newCell.source)).find((l) => l.trim() !== '') ?? '', false);
   const startsAtTop = cell.source !== undefined && (cell.source[0]?.newStart ?? 0) <= 1;
   const context = firstLine === '' || startsAtTop ? '' : ` ${firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine}`;
   const lines = [`${paint.cyan(`@@ cell ${cellNumber(cell)} (${type})${cell.moved ? ' moved' : ''} @@`)}${context}`];
@@ -76,10 +92,16 @@ function cellNumber(cell: ChangedCell): string {
   return cell.oldIndex === cell.newIndex ? `${cell.newIndex + 1}` : `${cell.oldIndex + 1} -> ${cell.newIndex + 1}`;
 }
 
-function signed(line: string, paint: Paint, mark = ''): string {
+/**
+ * A diff line (`+`, `-` or ` ` first) coloured by its sign, control characters dropped. Output
+ * text that has colour of its own (`ownColour`, on a colour terminal) keeps it: then only the
+ * sign and mark take the sign's colour.
+ */
+function signed(line: string, paint: Paint, mark = '', ownColour = false): string {
   const sign = line.slice(0, 1);
-  const text = `${sign}${mark}${line.slice(1)}`;
-  return sign === '+' ? paint.green(text) : sign === '-' ? paint.red(text) : text;
+  const body = terminalLine(line.slice(1), ownColour);
+  const colour = sign === '+' ? paint.green : sign === '-' ? paint.red : (s: string) => s;
+  return body.includes('\x1b') ? `${colour(`${sign}${mark}`)}${body}` : colour(`${sign}${mark}${body}`);
 }
 
 function sourceHunkLines(hunks: readonly LineHunk[], paint: Paint): string[] {
@@ -100,7 +122,7 @@ function outputHunkLines(hunks: readonly LineHunk[], options: RenderOptions): st
     ];
   const lines = hunks.flatMap((h, i) => [
     ...(i > 0 ? [paint.dim(` ${OUTPUT_MARK}⋯`)] : []),
-    ...h.lines.map((line) => signed(line, paint, OUTPUT_MARK)),
+    ...h.lines.map((line) => signed(line, paint, OUTPUT_MARK, isColouring(paint))),
   ]);
   // Long output diffs are cut as long outputs are in `show`.
   const shown = truncate(lines, options.maxOutputLines, paint);
@@ -175,9 +197,9 @@ export function notebookDiffJson(diff: NotebookDiff): Record<string, unknown> {
     cells: diff.cells.map((cell) => {
       switch (cell.change) {
         case 'added':
-          return { change: cell.change, newIndex: cell.newIndex, ...wholeCellJson(cell.cell) };
+          return { change: cell.change, newIndex: cell.newIndex, ...wholeCellJson(cell.cell, diff.widgets.new) };
         case 'removed':
-          return { change: cell.change, oldIndex: cell.oldIndex, ...wholeCellJson(cell.cell) };
+          return { change: cell.change, oldIndex: cell.oldIndex, ...wholeCellJson(cell.cell, diff.widgets.old) };
         default: {
           const { oldCell: _old, newCell, ...rest } = cell;
           return { ...rest, cellType: newCell.cell_type };
@@ -188,8 +210,8 @@ export function notebookDiffJson(diff: NotebookDiff): Record<string, unknown> {
   };
 }
 
-function wholeCellJson(cell: Cell): Record<string, unknown> {
-  return { cellType: cell.cell_type, source: joinText(cell.source), outputs: (cell.outputs ?? []).map(summariseOutput) };
+function wholeCellJson(cell: Cell, widgets: WidgetModels): Record<string, unknown> {
+  return { cellType: cell.cell_type, source: joinText(cell.source), outputs: (cell.outputs ?? []).map((o) => summariseOutput(o, widgets)) };
 }
 
 /** `--raw`: a unified line diff of the stored bytes, coloured; nothing when they are equal. */
