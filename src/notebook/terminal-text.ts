@@ -28,7 +28,6 @@ export function resolveCarriageReturns(text: string): string {
  * tell colour (SGR: `ESC [ digits;… m`) from the rest.
  */
 const CONTROL =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /\x1b\[([0-?]*)([ -/]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 
 /**
