@@ -53,8 +53,11 @@ const MAX_COMPARED_CHARS = 20_000;
  * Every step is near-linear in the number of cells but step 3's search, which is bounded.
  */
 export async function matchCells(oldCells: readonly Cell[], newCells: readonly Cell[], pause: Pause = async () => {}): Promise<CellMatch> {
-  const oldInfo = oldCells.map(describe);
-  const newInfo = newCells.map(describe);
+  // Described when first compared: cells paired by id never are.
+  const oldInfos: CellInfo[] = [];
+  const newInfos: CellInfo[] = [];
+  const oldInfo = (i: number): CellInfo => (oldInfos[i] ??= describe(oldCells[i] as Cell));
+  const newInfo = (j: number): CellInfo => (newInfos[j] ??= describe(newCells[j] as Cell));
   const pairs: Array<{ old: number; new: number }> = [];
 
   // 1. Ids, where they agree. Out-of-order id pairs are moves; they take no part in the rest.
@@ -95,8 +98,8 @@ export async function matchCells(oldCells: readonly Cell[], newCells: readonly C
         continue;
       }
       const key = levels[at] as (info: CellInfo) => string;
-      const oldKey = (i: number) => key(oldInfo[i] as CellInfo);
-      const newKey = (j: number) => key(newInfo[j] as CellInfo);
+      const oldKey = (i: number) => key(oldInfo(i));
+      const newKey = (j: number) => key(newInfo(j));
       // Equal cells at the start and end of a run are aligned first, as diff tools do.
       let start = 0;
       while (start < x.length && start < y.length && oldKey(x[start] as number) === newKey(y[start] as number)) {
@@ -158,13 +161,13 @@ export async function matchCells(oldCells: readonly Cell[], newCells: readonly C
   const matchedOld = new Set(pairs.map((p) => p.old));
   const matchedNew = new Set(pairs.map((p) => p.new));
   for (const key of levels) {
-    const restOld = range(oldCells.length).filter((i) => !matchedOld.has(i) && (oldInfo[i] as CellInfo).blank === false);
-    const restNew = range(newCells.length).filter((j) => !matchedNew.has(j) && (newInfo[j] as CellInfo).blank === false);
+    const restOld = range(oldCells.length).filter((i) => !matchedOld.has(i) && !oldInfo(i).blank);
+    const restNew = range(newCells.length).filter((j) => !matchedNew.has(j) && !newInfo(j).blank);
     for (const p of pairsByEqualCount(
       restOld,
       restNew,
-      (i) => key(oldInfo[i] as CellInfo),
-      (j) => key(newInfo[j] as CellInfo),
+      (i) => key(oldInfo(i)),
+      (j) => key(newInfo(j)),
     )) {
       pairs.push(p);
       matchedOld.add(p.old);
@@ -303,13 +306,13 @@ function longestInOrder(pairs: ReadonlyArray<{ old: number }>): boolean[] {
 function pairAlike(
   a: readonly number[],
   b: readonly number[],
-  oldInfo: readonly CellInfo[],
-  newInfo: readonly CellInfo[],
+  oldInfo: (i: number) => CellInfo,
+  newInfo: (j: number) => CellInfo,
 ): Array<{ old: number; new: number }> {
   const sameLength = a.length === b.length;
   const score = (i: number, j: number): number => {
-    const x = oldInfo[a[i] as number] as CellInfo;
-    const y = newInfo[b[j] as number] as CellInfo;
+    const x = oldInfo(a[i] as number);
+    const y = newInfo(b[j] as number);
     if (x.type !== y.type) return 0;
     const inPlace = sameLength && i === j;
     const s = similarity(x, y, inPlace ? SIMILAR_IN_PLACE : SIMILAR);
