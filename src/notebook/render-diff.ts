@@ -12,6 +12,7 @@ import {
 } from './notebook-diff.js';
 import {
   cellLines,
+  cellType,
   formatSize,
   OUTPUT_MARK,
   type RenderOptions,
@@ -55,12 +56,12 @@ function renderCellDiff(cell: CellDiff, widgets: NotebookDiff['widgets'], option
   switch (cell.change) {
     case 'added':
       return [
-        paint.cyan(`@@ cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added @@`),
+        paint.cyan(`@@ cell ${cell.newIndex + 1} (${cellType(cell.cell)}) added @@`),
         ...whole(cell.cell, '+', paint.green, widgets.new),
       ];
     case 'removed':
       return [
-        paint.cyan(`@@ cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed @@`),
+        paint.cyan(`@@ cell ${cell.oldIndex + 1} (${cellType(cell.cell)}) removed @@`),
         ...whole(cell.cell, '-', paint.red, widgets.old),
       ];
     default:
@@ -71,7 +72,7 @@ function renderCellDiff(cell: CellDiff, widgets: NotebookDiff['widgets'], option
 function renderChangedCell(cell: ChangedCell, options: RenderOptions): string[] {
   const { paint } = options;
   const type =
-    cell.oldCell.cell_type === cell.newCell.cell_type ? cell.newCell.cell_type : `${cell.oldCell.cell_type} → ${cell.newCell.cell_type}`;
+    cell.oldCell.cell_type === cell.newCell.cell_type ? cellType(cell.newCell) : `${cellType(cell.oldCell)} → ${cellType(cell.newCell)}`;
   // As git names the function a hunk is in: the cell's first line, unless the diff starts there.
   const firstLine = terminalLine(sourceLines(joinText(cell.newCell.source)).find((l) => l.trim() !== '') ?? '', false);
   const startsAtTop = cell.source !== undefined && (cell.source[0]?.newStart ?? 0) <= 1;
@@ -165,15 +166,15 @@ export function renderDiffStat(diff: NotebookDiff, options: Pick<RenderOptions, 
     const { added, removed } = sourceLineCounts(cell);
     const source =
       added + removed > 0 ? `source ${added + removed} ${paint.green('+'.repeat(bar(added)))}${paint.red('-'.repeat(bar(removed)))}` : '';
-    if (cell.change === 'added') return [`cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added`, source || 'empty'];
-    if (cell.change === 'removed') return [`cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed`, source || 'empty'];
+    if (cell.change === 'added') return [`cell ${cell.newIndex + 1} (${cellType(cell.cell)}) added`, source || 'empty'];
+    if (cell.change === 'removed') return [`cell ${cell.oldIndex + 1} (${cellType(cell.cell)}) removed`, source || 'empty'];
     const parts = [
       source,
       cell.outputs ? 'outputs' : '',
       cell.metadata ? 'metadata' : '',
       ...(cell.fields ?? []).map((f) => f.path),
     ].filter(Boolean);
-    return [`cell ${cellNumber(cell)} (${cell.newCell.cell_type})${cell.moved ? ' moved' : ''}`, parts.join(', ') || 'moved'];
+    return [`cell ${cellNumber(cell)} (${cellType(cell.newCell)})${cell.moved ? ' moved' : ''}`, parts.join(', ') || 'moved'];
   });
   if (diff.notebook.length > 0)
     rows.push(['notebook', [...new Set(diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')))].join(', ')]);

@@ -49,7 +49,12 @@ export function formatVersion(nb: Notebook): string {
 
 export function cellHeading(cell: Cell, index: number): string {
   const count = cell.cell_type === 'code' ? ` [${cell.execution_count ?? ' '}]` : '';
-  return `cell ${index + 1} (${cell.cell_type})${count}`;
+  return `cell ${index + 1} (${cellType(cell)})${count}`;
+}
+
+/** A cell's type as printed: it comes from the file, so nothing in it may reach the terminal raw. */
+export function cellType(cell: Cell): string {
+  return terminalLine(String(cell.cell_type), false);
 }
 
 export function renderCell(cell: Cell, index: number, options: RenderOptions): string {
@@ -185,7 +190,7 @@ function summariseData(mime: string, value: unknown): DataSummary {
 
 function formatData(data: DataSummary): string {
   if (data.widget !== undefined) return `widget ${data.widget}`;
-  return `${data.mime} ${formatSize(data.bytes)} ${data.hash}`;
+  return `${terminalLine(data.mime, false)} ${formatSize(data.bytes)} ${data.hash}`;
 }
 
 /** A widget view by the model it shows: its name from the notebook's widget state, else its id. */

@@ -363,6 +363,34 @@ describe('diffNotebooks: what a careful reader sees', () => {
     assert.match(coloured, /\n │ \x1b\[0;31mFileNotFoundError\x1b\[0m {2}Traceback\x1b\[0m\n/, 'the traceback keeps its colour');
   });
 
+  it('names widget outputs by their model, and prints nothing from the file raw', async () => {
+    const view = (id: string): Cell['outputs'] => [
+      {
+        output_type: 'display_data',
+        metadata: {},
+        data: {
+          'text/plain': 'IntSlider()',
+          'application/vnd.jupyter.widget-view+json': { model_id: id, version_major: 2, version_minor: 0 },
+        },
+      },
+    ];
+    const state = { aaaa1111: { model_name: 'IntSliderModel' }, bbbb2222: { model_name: 'FloatSliderModel' } };
+    const withWidgets = (cells: Cell[]) => ({
+      ...nb(cells),
+      metadata: { widgets: { 'application/vnd.jupyter.widget-state+json': { state } } },
+    });
+    const bytes = (notebook: Notebook) => Buffer.from(JSON.stringify(notebook));
+    // Read as diff reads versions: rich data digested, the widget's reference to its model kept.
+    const diff = await diffNotebooks(
+      await parseForDiff(bytes(withWidgets([code('w', { outputs: view('aaaa1111') })])), 'a'),
+      await parseForDiff(bytes(withWidgets([code('w', { outputs: view('bbbb2222') })])), 'b'),
+    );
+    assert.match(render(diff), /\n-│ widget IntSliderModel \(model aaaa1111\)\n\+│ widget FloatSliderModel \(model bbbb2222\)\n/);
+    const hostile = await diffNotebooks(nb([]), nb([{ cell_type: 'code\x1b]0;pwned\x07', source: 'a\x1b[2J', metadata: {} }]));
+    assert.match(render(hostile), /@@ cell 1 \(code\) added @@\n\+a\n$/);
+    assert.match(renderDiffStat(hostile, plain), /^ cell 1 \(code\) added \| source 1 \+\n/);
+  });
+
   it('shows both numbers of a cell whose number changed, so that no number is read against the wrong side', async () => {
     const before = nb([code('a()'), code('b()'), code('c = 1'), code('d()')], 4);
     const after = nb([code('b()'), code('c = 2'), code('d()'), code('e()')], 4);
