@@ -3,6 +3,7 @@ import { paintFor } from '../cli/io.js';
 import { NbstoreError } from '../lib/errors.js';
 import { diffNotebooks, hasDifferences, parseForDiff } from '../notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../notebook/render-diff.js';
+import { fitToWidth } from '../notebook/terminal-text.js';
 import { readDiffSides } from '../ops/diff.js';
 
 export default defineCommand({
@@ -56,7 +57,7 @@ export default defineCommand({
 
     const [oldSide, newSide] = await readDiffSides(workspace, store, rel, revs, context.now(), parseForDiff);
     const labels = { old: oldSide.label, new: newSide.label };
-    const diff = diffNotebooks(oldSide.content, newSide.content, {
+    const diff = await diffNotebooks(oldSide.content, newSide.content, {
       ignoreOutputs: args.ignoreOutputs,
       ignoreMetadata: args.ignoreMetadata,
       includeAll: args.includeAll,
@@ -64,10 +65,12 @@ export default defineCommand({
     if (args.json) {
       const side = (s: typeof oldSide) => ({ label: s.label, ...(s.versionId ? { versionId: s.versionId } : { local: true }) });
       writeJson(io, { path: rel, old: side(oldSide), new: side(newSide), ...notebookDiffJson(diff) });
-    } else if (args.stat) {
-      io.stdout.write(renderDiffStat(diff, { paint }));
     } else {
-      io.stdout.write(renderNotebookDiff(diff, labels, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }));
+      const text = args.stat
+        ? renderDiffStat(diff, { paint })
+        : renderNotebookDiff(diff, labels, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) });
+      // On a terminal, long lines are cut to its width; through a pipe, or with --raw, nothing is cut.
+      io.stdout.write(io.stdout.isTTY && io.stdout.columns ? fitToWidth(text, io.stdout.columns) : text);
     }
     return status(hasDifferences(diff));
   },

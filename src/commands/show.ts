@@ -1,9 +1,10 @@
-import { defineCommand, writeJson, writeLine } from '../cli/command.js';
+import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { fromMetadata, readVerified } from '../history/versions.js';
 import { formatTime } from '../lib/time.js';
-import { parseNotebook } from '../notebook/notebook.js';
+import { checkNotebook, parseNotebook } from '../notebook/notebook.js';
 import { renderNotebook } from '../notebook/render.js';
+import { fitToWidth } from '../notebook/terminal-text.js';
 import { locateVersion } from '../ops/locate.js';
 
 export default defineCommand({
@@ -29,25 +30,37 @@ export default defineCommand({
       io.stdout.write(body);
       return;
     }
-    const notebook = parseNotebook(body, `${rel}@${version.versionId}`);
+    const source = `${rel}@${version.versionId}`;
     if (args.json) {
-      writeJson(io, {
-        path: rel,
-        key: version.key,
-        versionId: version.versionId,
-        lastModified: version.lastModified.toISOString(),
-        size: version.size,
-        ...fromMetadata(info.metadata),
-        notebook,
-      });
+      // The notebook goes out as the bytes it is stored as, once checked to be one: numbers stay
+      // exact (JSON.parse rounds integers past 2^53) and no parsed copy of a large notebook is made.
+      checkNotebook(body, source);
+      const head = JSON.stringify(
+        {
+          path: rel,
+          key: version.key,
+          versionId: version.versionId,
+          lastModified: version.lastModified.toISOString(),
+          size: version.size,
+          ...fromMetadata(info.metadata),
+        },
+        null,
+        2,
+      );
+      io.stdout.write(`${head.replace(/\n}$/, '')},\n  "notebook": `);
+      io.stdout.write(body);
+      io.stdout.write('\n}\n');
       return;
     }
+    const notebook = parseNotebook(body, source);
     const paint = paintFor(io);
     const meta = fromMetadata(info.metadata);
     writeLine(io.stdout, paint.yellow(`version ${version.versionId}`));
     writeLine(io.stdout, `notebook ${rel}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`);
     if (meta.message) writeLine(io.stdout, `\n    ${meta.message}`);
     writeLine(io.stdout);
-    io.stdout.write(renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }));
+    const text = renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) });
+    // On a terminal, long lines are cut to its width; through a pipe, or with --raw, nothing is cut.
+    io.stdout.write(io.stdout.isTTY && io.stdout.columns ? fitToWidth(text, io.stdout.columns) : text);
   },
 });

@@ -87,12 +87,14 @@ export const STREAMED_ABOVE = 16 * 1024 * 1024;
  * keeping none of them: returns the notebook's other fields, with `cells` empty. Checks what
  * parseNotebook checks, and throws the same errors. Undefined for a notebook with a field
  * twice, which JSON.parse reads differently (the last one counts): parse that one whole.
+ * A generator that stops after each chunk of bytes, so that a caller may let the event loop run
+ * between chunks (`paced`), or not (`finish`).
  */
-function streamCells(
+function* streamCells(
   bytes: Uint8Array,
   source: string,
   takeCell: (cell: Cell, index: number) => void,
-): Record<string, unknown> | undefined {
+): Generator<void, Record<string, unknown> | undefined> {
   const notANotebook = (detail: string) => new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
   // No prototype: a field named __proto__ is a field, as JSON.parse makes it.
   const fields: Record<string, unknown> = Object.create(null);
@@ -115,8 +117,11 @@ function streamCells(
   parser.onError = (err) => {
     failure ??= err;
   };
-  const chunk = 1 << 20;
-  for (let at = 0; at < bytes.byteLength && !failure; at += chunk) parser.write(bytes.subarray(at, at + chunk));
+  const chunk = 1 << 18;
+  for (let at = 0; at < bytes.byteLength && !failure; at += chunk) {
+    parser.write(bytes.subarray(at, at + chunk));
+    yield;
+  }
   if (!failure && !parser.isEnded) parser.end();
   if (failure) throw failure instanceof NbstoreError ? failure : notANotebook(failure.message.split('\n')[0] ?? 'invalid JSON');
   if (repeated) return undefined;
@@ -131,10 +136,41 @@ function streams(bytes: Uint8Array, streamAbove: number): boolean {
   return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 4096)).toString('latin1').trimStart().startsWith('{');
 }
 
-/** Parses a notebook, keeping of each cell what `keep` makes of it; large ones a cell at a time. */
-export function parseNotebookWith(bytes: Uint8Array, source: string, keep: (cell: Cell) => Cell, streamAbove = STREAMED_ABOVE): Notebook {
+/** Runs a stepwise computation to its end at once. */
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Runs a stepwise computation to its end, awaiting `pause` between steps. */
+async function paced<T>(steps: Generator<void, T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+/**
+ * Parses a notebook, keeping of each cell what `keep` makes of it; large ones a cell at a time,
+ * awaiting `pause` between chunks (so that a long parse can be interrupted).
+ */
+export async function parseNotebookWith(
+  bytes: Uint8Array,
+  source: string,
+  keep: (cell: Cell) => Cell,
+  pause: () => Promise<void>,
+  streamAbove = STREAMED_ABOVE,
+): Promise<Notebook> {
   const cells: Cell[] = [];
-  const fields = streams(bytes, streamAbove) ? streamCells(bytes, source, (cell) => cells.push(keep(cell))) : undefined;
+  const fields = streams(bytes, streamAbove)
+    ? await paced(
+        streamCells(bytes, source, (cell) => cells.push(keep(cell))),
+        pause,
+      )
+    : undefined;
   if (fields) return { ...(fields as unknown as Notebook), cells };
   const nb = parseNotebook(bytes, source);
   return { ...nb, cells: nb.cells.map(keep) };
@@ -181,7 +217,7 @@ export interface ExaminedNotebook {
 
 /** Checks that `bytes` are a notebook, keeping nothing of it; large ones a cell at a time. */
 export function checkNotebook(bytes: Uint8Array, source: string): void {
-  if (streams(bytes, STREAMED_ABOVE) && streamCells(bytes, source, () => undefined)) return;
+  if (streams(bytes, STREAMED_ABOVE) && finish(streamCells(bytes, source, () => undefined))) return;
   parseNotebook(bytes, source);
 }
 
@@ -209,7 +245,7 @@ function canonicalHashOf(bytes: Uint8Array, source: string, streamAbove = STREAM
  */
 function streamedCanonicalHash(bytes: Uint8Array, source: string): string | undefined {
   const hash = createHash('sha256').update('{"cells":[');
-  const fields = streamCells(bytes, source, (cell, index) => hash.update(`${index > 0 ? ',' : ''}${stableStringify(cell)}`));
+  const fields = finish(streamCells(bytes, source, (cell, index) => hash.update(`${index > 0 ? ',' : ''}${stableStringify(cell)}`)));
   if (!fields) return undefined;
   const keys = Object.keys(fields)
     .filter((key) => fields[key] !== undefined)

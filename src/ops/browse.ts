@@ -127,7 +127,7 @@ export class WorkspaceBrowseSource implements BrowseSource {
   }
 
   private async render(older: DiffSide<Notebook>, newer: DiffSide<Notebook>): Promise<string[]> {
-    const diff = diffNotebooks(older.content, newer.content);
+    const diff = await diffNotebooks(older.content, newer.content);
     const text = renderNotebookDiff(
       diff,
       { old: older.label, new: newer.label },

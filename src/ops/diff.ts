@@ -14,7 +14,7 @@ export interface DiffSide<T> {
 }
 
 /** Makes a side's content of its bytes; `source` names it in errors. */
-export type ReadSide<T> = (bytes: Uint8Array, source: string) => T;
+export type ReadSide<T> = (bytes: Uint8Array, source: string) => T | Promise<T>;
 
 /**
  * The two sides of `nbstore diff PATH [OLD [NEW]]`: OLD is the named version, or else the
@@ -41,7 +41,7 @@ export async function readDiffSides<T>(
 
 /** The local file of workspace path `rel` as a side of a diff. */
 export async function localSide<T>(workspace: Workspace, rel: string, read: ReadSide<T>): Promise<DiffSide<T>> {
-  return { label: `${rel} (local file)`, content: read(await readNotebookBytes(workspace.absolutePath(rel), rel), rel) };
+  return { label: `${rel} (local file)`, content: await read(await readNotebookBytes(workspace.absolutePath(rel), rel), rel) };
 }
 
 async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
@@ -58,5 +58,9 @@ async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
 /** A stored version of the notebook at `rel` as a side of a diff, read checked against its SHA-256. */
 export async function versionSide<T>(store: Store, rel: string, version: VersionInfo, read: ReadSide<T>): Promise<DiffSide<T>> {
   const label = `${rel}@${version.versionId}`;
-  return { label, content: read((await readVerified(store, version.key, version.versionId)).body, label), versionId: version.versionId };
+  return {
+    label,
+    content: await read((await readVerified(store, version.key, version.versionId)).body, label),
+    versionId: version.versionId,
+  };
 }

@@ -5,9 +5,18 @@ import { describe, it } from 'node:test';
 import stableStringify from 'fast-json-stable-stringify';
 import { isNbstoreError } from '../../src/lib/errors.js';
 import { sha256 } from '../../src/lib/fs.js';
-import { noColours } from '../../src/lib/paint.js';
-import { canonicalHash, examineNotebook, parseNotebook, parseNotebookWith } from '../../src/notebook/notebook.js';
+import { colours, noColours } from '../../src/lib/paint.js';
+import {
+  type Cell,
+  canonicalHash,
+  examineNotebook,
+  type Notebook,
+  type Output,
+  parseNotebook,
+  parseNotebookWith,
+} from '../../src/notebook/notebook.js';
 import { describeData, formatSize, renderNotebook } from '../../src/notebook/render.js';
+import { fitToWidth } from '../../src/notebook/terminal-text.js';
 import { joinKey } from '../../src/store/keys.js';
 import { decodeMetadata, encodeMetadata } from '../../src/store/metadata.js';
 import { mergePage } from '../../src/store/s3-store.js';
@@ -81,7 +90,13 @@ describe('large notebooks, parsed a cell at a time', () => {
       assert.deepEqual(examineNotebook(bytes, 'x', { streamAbove: STREAMED }), whole, text.slice(0, 60));
       assert.equal(whole.canonical, sha256(stableStringify(JSON.parse(text))));
       const keep = (cell: object) => ({ ...cell, kept: true }) as never;
-      assert.deepEqual(parseNotebookWith(bytes, 'x', keep, STREAMED), parseNotebookWith(bytes, 'x', keep, WHOLE), text.slice(0, 60));
+      let pauses = 0;
+      const pause = async () => {
+        pauses++;
+      };
+      const streamed = await parseNotebookWith(bytes, 'x', keep, pause, STREAMED);
+      assert.ok(pauses > 0, 'a streamed parse pauses between chunks');
+      assert.deepEqual(streamed, await parseNotebookWith(bytes, 'x', keep, pause, WHOLE), text.slice(0, 60));
     }
   });
 
@@ -203,5 +218,121 @@ describe('S3 metadata and listings', () => {
       merged.map((v) => `${v.key}:${v.versionId}${v.isDeleteMarker ? '*' : ''}`),
       ['a:a3', 'a:dm2*', 'a:a1', 'b:dm5*', 'b:b1'],
     );
+  });
+});
+
+describe('rendering outputs made for a terminal', () => {
+  const nb = (cells: Cell[], metadata: Record<string, unknown> = {}): Notebook => ({ nbformat: 4, nbformat_minor: 5, metadata, cells });
+  const codeCell = (outputs: Output[], extra: Partial<Cell> = {}): Cell => ({
+    cell_type: 'code',
+    source: 'run()',
+    metadata: {},
+    execution_count: 1,
+    outputs,
+    ...extra,
+  });
+  const traceback: Output = {
+    output_type: 'error',
+    ename: 'ZeroDivisionError',
+    evalue: 'division by zero',
+    traceback: [
+      '\x1b[0;31m---------------------------------------------------------------------------\x1b[0m',
+      '\x1b[0;31mZeroDivisionError\x1b[0m                         Traceback (most recent call last)',
+      'Cell \x1b[0;32mIn[1], line 1\x1b[0m\n\x1b[0;32m----> 1\x1b[0m \x1b[38;5;241m1\x1b[39m\x1b[38;5;241m/\x1b[39m\x1b[38;5;241m0\x1b[39m',
+      '\x1b[0;31mZeroDivisionError\x1b[0m: division by zero',
+    ],
+  };
+  const hostile: Output = {
+    output_type: 'stream',
+    name: 'stdout',
+    text: 'title\x1b]0;pwned\x07 clear\x1b[2J bell\x07 \x1b[1mbold\x1b[0m\n',
+  };
+
+  it('keeps colour on a colour terminal, strips it otherwise, and never passes other control sequences', () => {
+    const plainText = renderNotebook(nb([codeCell([hostile, traceback])]), { paint: noColours, maxOutputLines: 20 });
+    assert.doesNotMatch(plainText, /[\x00-\x08\x0b-\x1f\x7f]/, 'no control character at all without colour');
+    assert.match(plainText, /│ title clear bell bold\n/);
+    const coloured = renderNotebook(nb([codeCell([hostile, traceback])]), { paint: colours, maxOutputLines: 20 });
+    assert.match(coloured, / bell \x1b\[1mbold\x1b\[0m\x1b\[0m\n/, 'SGR kept, and reset at the end of the line');
+    assert.doesNotMatch(coloured, /\x1b\]|\x1b\[2J|\x07/, 'no title, no clear screen, no bell');
+    // Every escape left is colour (SGR).
+    assert.deepEqual(
+      [...coloured.matchAll(/\x1b(.)[^m]*?([a-zA-Z])/g)].filter(([, open, final]) => open !== '[' || final !== 'm'),
+      [],
+    );
+  });
+
+  it('shows the traceback of an error, truncated like long text', () => {
+    const text = renderNotebook(nb([codeCell([traceback])]), { paint: noColours, maxOutputLines: 3 });
+    assert.match(text, /│ -{75}\n│ ZeroDivisionError {25}Traceback \(most recent call last\)\n│ Cell In\[1\], line 1\n│ … 2 more lines\n/);
+    const whole = renderNotebook(nb([codeCell([traceback])]), { paint: noColours, maxOutputLines: 20 });
+    assert.match(whole, /│ ----> 1 1\/0\n│ ZeroDivisionError: division by zero\n/);
+    // Without a traceback, the error is its name and value.
+    const bare = renderNotebook(nb([codeCell([{ output_type: 'error', ename: 'KeyError', evalue: "'x'", traceback: [] }])]), {
+      paint: noColours,
+      maxOutputLines: 20,
+    });
+    assert.match(bare, /│ KeyError: 'x'\n/);
+  });
+
+  it('renders carriage-return progress bars in their final state', () => {
+    const tqdm: Output = {
+      output_type: 'stream',
+      name: 'stderr',
+      text: '  0%|          | 0/3 [00:00<?, ?it/s]\r 33%|###3      | 1/3\r100%|##########| 3/3 [00:01<00:00,  2.9it/s]\r\ndone\nrewrite abc\rXY\n',
+    };
+    const text = renderNotebook(nb([codeCell([tqdm])]), { paint: noColours, maxOutputLines: 20 });
+    assert.match(text, /\n│ 100%\|##########\| 3\/3 \[00:01<00:00, {2}2\.9it\/s\]\n│ done\n│ XYwrite abc\n$/);
+    assert.doesNotMatch(text, /\r|0\/3/);
+  });
+
+  it('names a widget output by its model, from the widget state the notebook saved', () => {
+    const view = (id: string): Output => ({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'text/plain': 'IntSlider(value=3)',
+        'application/vnd.jupyter.widget-view+json': { model_id: id, version_major: 2, version_minor: 0 },
+      },
+    });
+    const metadata = {
+      widgets: {
+        'application/vnd.jupyter.widget-state+json': {
+          state: { '5f1e2d3c4b5a': { model_name: 'IntSliderModel', state: {} } },
+          version_major: 2,
+        },
+      },
+    };
+    const text = renderNotebook(nb([codeCell([view('5f1e2d3c4b5a'), view('0a0b0c0d0e0f')])], metadata), {
+      paint: noColours,
+      maxOutputLines: 20,
+    });
+    assert.match(text, /│ widget IntSliderModel \(model 5f1e2d3c\)\n│ IntSlider\(value=3\)\n│ widget model 0a0b0c0d \(no saved state\)\n/);
+    assert.doesNotMatch(text, /widget-view\+json/);
+  });
+
+  it('lists attachments as type, size and hash', () => {
+    const cell: Cell = {
+      cell_type: 'markdown',
+      source: '![chart](attachment:chart.png)',
+      metadata: {},
+      attachments: { 'chart.png': { 'image/png': 'AAAA' } },
+    };
+    assert.match(
+      renderNotebook(nb([cell]), { paint: noColours, maxOutputLines: 20 }),
+      /\n!\[chart\]\(attachment:chart\.png\)\nattachment chart\.png: image\/png 3 B [0-9a-f]{8}\n$/,
+    );
+  });
+
+  it('says what is missing of the version instead of printing undefined', () => {
+    const text = renderNotebook({ nbformat: 4, metadata: {}, cells: [] } as unknown as Notebook, { paint: noColours, maxOutputLines: 20 });
+    assert.match(text, /^nbformat 4 \(no nbformat_minor\) · 0 cells\n/);
+  });
+
+  it('cuts long lines to a width with a marker, colour reset and not counted', () => {
+    const long = 'x'.repeat(3060);
+    assert.equal(fitToWidth(`short\n${long}\n`, 80), `short\n${'x'.repeat(79)}…\n`);
+    assert.equal(fitToWidth(`\x1b[31m${'y'.repeat(100)}\x1b[39m`, 10), `\x1b[31m${'y'.repeat(9)}\x1b[0m…`);
+    assert.equal(fitToWidth(`\x1b[31m${'y'.repeat(10)}\x1b[39m`, 10), `\x1b[31m${'y'.repeat(10)}\x1b[39m`, 'escapes take no columns');
   });
 });
