@@ -1,7 +1,8 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { findForks } from '../history/ancestry.js';
 import { shortIds } from '../history/revision.js';
-import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
+import { describeHistory, describeMessage, followHistory, listHistory } from '../history/versions.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
@@ -14,6 +15,7 @@ export default defineCommand({
     ['$0 log mine.ipynb -n 5 --oneline', 'The last five, one short line each'],
     ['$0 log mine.ipynb --json', 'Full version ids and metadata, for scripts'],
     ['$0 log --published mine.ipynb', 'The published copies of the notebook, each with the version it came from'],
+    ['$0 log --follow reports/q3.ipynb', 'The history across moves (nbstore mv)'],
   ],
   builder: (yargs) =>
     yargs
@@ -21,6 +23,7 @@ export default defineCommand({
       .option('max-count', { alias: 'n', type: 'number', describe: 'Show at most this many versions' })
       .option('oneline', { type: 'boolean', default: false, describe: 'One short line per version' })
       .option('published', { type: 'boolean', default: false, describe: 'List the published history of the notebook' })
+      .option('follow', { type: 'boolean', default: false, describe: 'Go on into the history before a move (nbstore mv)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   async run(args, { io, workspace: findWorkspace }) {
     const workspace = await findWorkspace();
@@ -36,8 +39,17 @@ export default defineCommand({
     marks.catch(() => undefined);
     const all = await listing;
     const [base, published] = await marks;
-    const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
-    const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
+    const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : undefined;
+    const described =
+      args.follow && !args.published
+        ? await followHistory(store, workspace.keyFor(rel), workspace.settings.max_threads)
+        : await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
+    const entries = described.slice(0, limit);
+    // Forks: versions outside the history of the latest (two machines pushing from one version).
+    const forked = new Set(
+      args.published ? [] : findForks(described.filter((e) => e.key === workspace.keyFor(rel))).flatMap((f) => f.versions),
+    );
+    const shortOf = new Map(described.map((e) => [e.versionId, e.shortId]));
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 
@@ -49,6 +61,7 @@ export default defineCommand({
           lastModified: e.lastModified.toISOString(),
           isBase: e.versionId === base,
           isPublished: e.versionId === published,
+          isFork: forked.has(e.versionId),
         })),
       );
       return;
@@ -71,6 +84,11 @@ export default defineCommand({
         entry.isLatest ? paint.green('latest') : '',
         entry.versionId === base ? paint.cyan('base') : '',
         entry.versionId === published ? paint.magenta('published') : '',
+        entry.mergeParent ? paint.cyan(`merge of ${shortOf.get(entry.mergeParent) ?? entry.mergeParent}`) : '',
+        forked.has(entry.versionId)
+          ? paint.red(`fork from ${shortOf.get(entry.parent ?? '') ?? entry.parent ?? '?'}, not in the latest's history`)
+          : '',
+        entry.key !== workspace.keyFor(rel) ? paint.dim(entry.key) : '',
       ].filter(Boolean);
       const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;

@@ -3,12 +3,14 @@ import { headLatest, holdsContent } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
-import { type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
+import { type ExaminedNotebook, examineNotebook, parseNotebook } from '../notebook/notebook.js';
+import { remainingConflicts } from '../notebook/notebook-merge.js';
 import { META } from '../store/metadata.js';
 import type { Store } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
 import { addToSpool, readSpooledBody, removeFromSpool, type SpoolEntry, spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { workspaceStatus } from './status.js';
 
 export interface PushOptions {
   message?: string;
@@ -48,6 +50,12 @@ export async function pushNotebook(workspace: Workspace, store: Store, rel: stri
       throw offlineError(err as NbstoreError, rel, (await spoolEntries(workspace.spoolDir, rel)).length);
     }
   });
+}
+
+/** The tracked notebooks (and ones with saves in the spool) whose local content is not in the store: what `push` with no path pushes. */
+export async function modifiedNotebooks(workspace: Workspace): Promise<string[]> {
+  const { notebooks } = await workspaceStatus(workspace, undefined);
+  return notebooks.filter((n) => n.state === 'modified').map((n) => n.path);
 }
 
 /** Delivers every spooled save of every notebook (`nbstore push --flush`). */
@@ -106,6 +114,17 @@ async function deliverSpooled(workspace: Workspace, store: Store, rel: string): 
   return delivered;
 }
 
+/** A merge is pushed only once its conflicts are fixed: the markers would become history. */
+function refuseConflicts(rel: string, bytes: Uint8Array): void {
+  const left = remainingConflicts(parseNotebook(bytes, rel)).length;
+  if (left > 0) {
+    throw new NbstoreError(
+      'conflicts',
+      `${rel}: ${left} conflict${left === 1 ? '' : 's'} of the merge still marked (<<<<<<< in the source); fix ${left === 1 ? 'it' : 'them'}, then push`,
+    );
+  }
+}
+
 async function upload(
   workspace: Workspace,
   store: Store,
@@ -140,6 +159,10 @@ async function upload(
     [META.canonical]: canonical,
   };
   if (parent) metadata[META.parent] = parent;
+  if (tracked?.key === key && tracked.mergeParent) {
+    refuseConflicts(rel, bytes);
+    metadata[META.mergeParent] = tracked.mergeParent;
+  }
   if (save.message) metadata[META.message] = save.message;
   if (save.savedAt) metadata[META.savedAt] = save.savedAt;
   const version = await store.put(key, bytes, metadata);
