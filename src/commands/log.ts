@@ -49,6 +49,14 @@ export default defineCommand({
     const forked = new Set(
       args.published ? [] : findForks(described.filter((e) => e.key === workspace.keyFor(rel))).flatMap((f) => f.versions),
     );
+    // Where a followed version was: its path, or its key when that is no path of this workspace.
+    const shownPath = (key: string): string => {
+      try {
+        return workspace.pathOfKey(key) ?? key;
+      } catch {
+        return key;
+      }
+    };
     const shortOf = new Map(described.map((e) => [e.versionId, e.shortId]));
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
@@ -81,14 +89,14 @@ export default defineCommand({
     const lines: string[] = [];
     for (const entry of entries) {
       const marks = [
-        entry.isLatest ? paint.green('latest') : '',
+        entry.isLatest && entry.key === workspace.keyFor(rel) ? paint.green('latest') : '',
         entry.versionId === base ? paint.cyan('base') : '',
         entry.versionId === published ? paint.magenta('published') : '',
         entry.mergeParent ? paint.cyan(`merge of ${shortOf.get(entry.mergeParent) ?? entry.mergeParent}`) : '',
         forked.has(entry.versionId)
           ? paint.red(`fork from ${shortOf.get(entry.parent ?? '') ?? entry.parent ?? '?'}, not in the latest's history`)
           : '',
-        entry.key !== workspace.keyFor(rel) ? paint.dim(entry.key) : '',
+        entry.key !== workspace.keyFor(rel) ? paint.dim(shownPath(entry.key)) : '',
       ].filter(Boolean);
       const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;

@@ -162,6 +162,7 @@ async function upload(
   if (tracked?.key === key && tracked.mergeParent) {
     refuseConflicts(rel, bytes);
     metadata[META.mergeParent] = tracked.mergeParent;
+    metadata[META.message] ??= `merge ${tracked.mergeParent.slice(0, 8)}`;
   }
   if (save.message) metadata[META.message] = save.message;
   if (save.savedAt) metadata[META.savedAt] = save.savedAt;

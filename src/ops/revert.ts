@@ -43,7 +43,8 @@ export async function revertNotebook(
   const target = await findVersion(store, key, revision, rel, options.now);
   const short = shortIds(history).get(target.versionId) ?? target.versionId;
   const parent = history.find((v) => !v.isDeleteMarker)?.versionId;
-  if (target.versionId === parent) throw new NbstoreError('usage', `${rel}: ${short} is the latest version already; nothing to revert`);
+  if (target.versionId === parent && !history[0]?.isDeleteMarker)
+    throw new NbstoreError('usage', `${rel}: ${short} is the latest version already; nothing to revert`);
   const message = options.message ?? `revert to ${short}`;
   let copied = '';
   const result = await checkoutVersion(workspace, store, rel, target, {

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notebook } from '../../src/notebook/notebook.js';
+import { jupyterPython } from './jupyter.js';
 
 const VALIDATE = 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))';
 
-/** Validates a notebook file with nbformat itself (Debian's python3-nbformat); throws with its complaint. */
+/** Validates a notebook file with nbformat itself (Debian's python3-nbformat, beside Debian's Jupyter); throws with its complaint. */
 export function assertValidNotebookFile(path: string): void {
   try {
-    execFileSync('python3', ['-c', VALIDATE, path], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(jupyterPython(), ['-c', VALIDATE, path], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
     throw new Error(`${path} is not a valid notebook by nbformat: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
