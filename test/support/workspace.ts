@@ -64,8 +64,8 @@ function workspaceAt(dir: string, env: NodeJS.ProcessEnv, bucket: string | undef
  * A second workspace ("another machine") on the same store as `first`: the same bucket, or for
  * the embedded store the same store folder.
  */
-export async function makeSecondMachine(kind: StoreKind, first: TestWorkspace): Promise<TestWorkspace> {
-  const dir = await tempDir(`nbstore-${kind}-second-`);
+export async function makeSecondMachine(kind: StoreKind, first: TestWorkspace, options: { parent?: string } = {}): Promise<TestWorkspace> {
+  const dir = await tempDir(`nbstore-${kind}-second-`, options.parent);
   const env = testEnv(dir, { USER: 'colleague' });
   const init = ['init'];
   if (kind === 's3') {
