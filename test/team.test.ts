@@ -28,7 +28,7 @@ interface StatusJson {
 }
 
 /** Puts a side of a merge fixture in place as the notebook. */
-async function useSide(ws: TestWorkspace, situation: string, side: 'base' | 'ours' | 'theirs', as = 'nb.ipynb'): Promise<void> {
+async function placeSide(ws: TestWorkspace, situation: string, side: 'base' | 'ours' | 'theirs', as = 'nb.ipynb'): Promise<void> {
   await copyFile(join(FIXTURES, 'merge', situation, `${side}.ipynb`), join(ws.dir, as));
 }
 
@@ -39,7 +39,7 @@ const state = async (ws: TestWorkspace, rel = 'nb.ipynb') => (await okJson<Statu
 /** Two machines on one store, both at the base of `situation`. */
 async function twoMachines(kind: (typeof STORE_KINDS)[number], situation = 'conflict') {
   const mine = await makeWorkspace(kind);
-  await useSide(mine, situation, 'base');
+  await placeSide(mine, situation, 'base');
   const base = pushedId(await mine.ok('push', 'nb.ipynb', '-m', 'base'));
   const theirs = await makeSecondMachine(kind, mine);
   assert.match(await theirs.ok('pull', 'nb.ipynb'), /updated\s+nb\.ipynb/);
@@ -50,7 +50,7 @@ for (const kind of STORE_KINDS) {
   describe(`team verbs on the ${kind} store, two machines`, () => {
     it('pull brings a notebook that is behind to the latest and leaves one with local changes to merge', async () => {
       const { mine, theirs } = await twoMachines(kind, 'one-sided');
-      await useSide(theirs, 'one-sided', 'theirs');
+      await placeSide(theirs, 'one-sided', 'theirs');
       const second = pushedId(await theirs.ok('push'));
       assert.equal((await state(mine))?.state, 'behind');
       const pulled = await mine.ok('pull');
@@ -60,9 +60,9 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await readNotebook(mine), await readNotebook(theirs));
       assert.match(await mine.ok('pull'), /pull: 0 updated, 1 up to date/);
 
-      await useSide(theirs, 'one-sided', 'base');
+      await placeSide(theirs, 'one-sided', 'base');
       await theirs.ok('push', '-m', 'back');
-      await useSide(mine, 'one-sided', 'ours');
+      await placeSide(mine, 'one-sided', 'ours');
       const left = await mine.run('pull', '--json');
       assert.equal(left.status, 1);
       const [result] = JSON.parse(left.stdout);
@@ -75,9 +75,9 @@ for (const kind of STORE_KINDS) {
 
     it('merge marks a conflict, exits 1, is listed by status, refused by push until fixed, then pushed as a merge', async () => {
       const { mine, theirs, base } = await twoMachines(kind);
-      await useSide(theirs, 'conflict', 'theirs');
+      await placeSide(theirs, 'conflict', 'theirs');
       const their = pushedId(await theirs.ok('push', '-m', 'median line'));
-      await useSide(mine, 'conflict', 'ours');
+      await placeSide(mine, 'conflict', 'ours');
       const before = await readFile(join(mine.dir, 'nb.ipynb'));
 
       const dry = await mine.run('merge', 'nb.ipynb', '--dry-run', '--json');
@@ -125,9 +125,9 @@ for (const kind of STORE_KINDS) {
 
     it('merge takes both sides of a merge without conflicts, and says when there is nothing to merge', async () => {
       const { mine, theirs } = await twoMachines(kind, 'both-add');
-      await useSide(theirs, 'both-add', 'theirs');
+      await placeSide(theirs, 'both-add', 'theirs');
       await theirs.ok('push');
-      await useSide(mine, 'both-add', 'ours');
+      await placeSide(mine, 'both-add', 'ours');
       assert.match(await mine.ok('merge', 'nb.ipynb'), /merged with no conflicts/);
       assertValidNotebookFile(join(mine.dir, 'nb.ipynb'));
       assert.equal((await readNotebook(mine)).cells.length, 6);
@@ -137,7 +137,7 @@ for (const kind of STORE_KINDS) {
 
     it('revert makes an old version the latest by a copy, updates the local file, and refuses unpushed edits', async () => {
       const { mine, theirs, base } = await twoMachines(kind, 'one-sided');
-      await useSide(theirs, 'one-sided', 'theirs');
+      await placeSide(theirs, 'one-sided', 'theirs');
       await theirs.ok('push', '-m', 'barh');
       await mine.ok('pull');
       await mine.edit('nb.ipynb', 'unpushed');
@@ -228,10 +228,10 @@ for (const kind of STORE_KINDS) {
 
     it('status lists untracked notebooks, and a missing one until rm or checkout settles it; push with no path pushes the modified', async () => {
       const { mine } = await twoMachines(kind, 'one-sided');
-      await useSide(mine, 'both-add', 'base', 'other.ipynb');
-      await useSide(mine, 'both-add', 'base', 'third.ipynb');
+      await placeSide(mine, 'both-add', 'base', 'other.ipynb');
+      await placeSide(mine, 'both-add', 'base', 'third.ipynb');
       await mine.ok('push', 'third.ipynb');
-      await useSide(mine, 'both-add', 'ours', 'third.ipynb');
+      await placeSide(mine, 'both-add', 'ours', 'third.ipynb');
       await mine.edit('nb.ipynb', 'changed');
       const states = Object.fromEntries((await okJson<StatusJson>(mine, 'status')).notebooks.map((n) => [n.path, n.state]));
       assert.deepEqual(states, { 'nb.ipynb': 'modified', 'other.ipynb': 'untracked', 'third.ipynb': 'modified' });
@@ -255,10 +255,10 @@ for (const kind of STORE_KINDS) {
 
     it('shows a fork where two machines pushed from one version, and merge REV folds it back in', async () => {
       const { mine, theirs, base } = await twoMachines(kind, 'one-sided');
-      await useSide(theirs, 'one-sided', 'theirs');
+      await placeSide(theirs, 'one-sided', 'theirs');
       const forked = pushedId(await theirs.ok('push', '-m', 'from the other machine'));
       // Pushed from the same base: as the Jupyter hook does, which never holds a save back.
-      await useSide(mine, 'one-sided', 'ours');
+      await placeSide(mine, 'one-sided', 'ours');
       await mine.ok('push', '-m', 'from this machine');
       const history = await log(mine, 'nb.ipynb');
       assert.deepEqual(
