@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { putBehindNbstore } from './support/behind.js';
 import { FIXTURES } from './support/cli.js';
 import { assertValidNotebookFile } from './support/nbformat.js';
 import { makeSecondMachine, makeWorkspace, okJson, pushedId, STORE_KINDS, type TestWorkspace } from './support/workspace.js';
@@ -254,19 +255,24 @@ for (const kind of STORE_KINDS) {
     });
 
     it('shows a fork where two machines pushed from one version, and merge REV folds it back in', async () => {
-      const { mine, theirs, base } = await twoMachines(kind, 'one-sided');
-      await placeSide(theirs, 'one-sided', 'theirs');
-      const forked = pushedId(await theirs.ok('push', '-m', 'from the other machine'));
-      // Pushed from the same base: as the Jupyter hook does, which never holds a save back.
+      const { mine, base } = await twoMachines(kind, 'one-sided');
       await placeSide(mine, 'one-sided', 'ours');
-      await mine.ok('push', '-m', 'from this machine');
+      const forked = pushedId(await mine.ok('push', '-m', 'from this machine'));
+      // The other machine's save on top of the same base, as its Jupyter hook (which never holds
+      // a save back) delivers it while this one's push is on its way.
+      const theirBytes = await readFile(join(FIXTURES, 'merge', 'one-sided', 'theirs.ipynb'));
+      await putBehindNbstore(mine, 'workspace/nb.ipynb', theirBytes, {
+        'nbstore-parent': base,
+        'nbstore-author': 'colleague',
+        'nbstore-message': 'from the other machine',
+      });
       const history = await log(mine, 'nb.ipynb');
       assert.deepEqual(
         history.map((v) => v.isFork),
         [false, true, false],
       );
       assert.equal(history[1]?.versionId, forked);
-      assert.match(await mine.ok('log', 'nb.ipynb'), new RegExp(`from the other machine \\(fork from ${history[2]?.shortId}`));
+      assert.match(await mine.ok('log', 'nb.ipynb'), new RegExp(`from this machine \\(base, fork from ${history[2]?.shortId}`));
       const fork = (await state(mine))?.forks?.[0];
       assert.equal(fork?.versionId, forked);
       assert.match(
@@ -274,6 +280,7 @@ for (const kind of STORE_KINDS) {
         new RegExp(`fork: ${fork?.shortId} not in the history of the latest; nbstore merge nb.ipynb ${fork?.shortId}`),
       );
 
+      await mine.ok('pull');
       const merged = await okJson<{ base: string; conflicts: number }>(mine, 'merge', 'nb.ipynb', fork?.shortId as string);
       assert.equal(merged.base, base);
       assert.equal(merged.conflicts, 0);

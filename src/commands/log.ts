@@ -31,7 +31,8 @@ export default defineCommand({
     const store = await workspace.openStore();
     // The published version is asked for while the history is listed: one round trip, not two.
     // Should both fail, the listing's error is the one reported, whichever came first.
-    const listing = listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel));
+    const listedKey = args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel);
+    const listing = listHistory(store, listedKey);
     const marks = Promise.all([
       args.published ? undefined : workspace.tracked(rel).then((tracked) => tracked?.base),
       args.published ? undefined : publishedVersionOf(workspace, store, rel),
@@ -42,13 +43,11 @@ export default defineCommand({
     const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : undefined;
     const described =
       args.follow && !args.published
-        ? await followHistory(store, workspace.keyFor(rel), workspace.settings.max_threads)
+        ? await followHistory(store, listedKey, workspace.settings.max_threads)
         : await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
     const entries = described.slice(0, limit);
     // Forks: versions outside the history of the latest (two machines pushing from one version).
-    const forked = new Set(
-      args.published ? [] : findForks(described.filter((e) => e.key === workspace.keyFor(rel))).flatMap((f) => f.versions),
-    );
+    const forked = new Set(args.published ? [] : findForks(described.filter((e) => e.key === listedKey)).flatMap((f) => f.versions));
     // Where a followed version was: its path, or its key when that is no path of this workspace.
     const shownPath = (key: string): string => {
       try {
@@ -89,14 +88,16 @@ export default defineCommand({
     const lines: string[] = [];
     for (const entry of entries) {
       const marks = [
-        entry.isLatest && entry.key === workspace.keyFor(rel) ? paint.green('latest') : '',
+        entry.isLatest && entry.key === listedKey ? paint.green('latest') : '',
         entry.versionId === base ? paint.cyan('base') : '',
         entry.versionId === published ? paint.magenta('published') : '',
-        entry.mergeParent ? paint.cyan(`merge of ${shortOf.get(entry.mergeParent) ?? entry.mergeParent}`) : '',
+        entry.mergeParent
+          ? paint.cyan(`merge of ${[entry.parent, entry.mergeParent].map((id) => (id ? (shortOf.get(id) ?? id) : '?')).join(' and ')}`)
+          : '',
         forked.has(entry.versionId)
           ? paint.red(`fork from ${shortOf.get(entry.parent ?? '') ?? entry.parent ?? '?'}, not in the latest's history`)
           : '',
-        entry.key !== workspace.keyFor(rel) ? paint.dim(shownPath(entry.key)) : '',
+        entry.key !== listedKey ? paint.dim(shownPath(entry.key)) : '',
       ].filter(Boolean);
       const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
