@@ -5,7 +5,15 @@ import { describe, it } from 'node:test';
 import { putBehindNbstore } from './support/behind.js';
 import { FIXTURES } from './support/cli.js';
 import { assertValidNotebookFile } from './support/nbformat.js';
-import { makeSecondMachine, makeWorkspace, okJson, pushedId, STORE_KINDS, type TestWorkspace } from './support/workspace.js';
+import {
+  makeSecondMachine,
+  makeWorkspace,
+  okJson,
+  pushedId,
+  STORE_KINDS,
+  type TestWorkspace,
+  trackedNotebooks,
+} from './support/workspace.js';
 
 interface LoggedVersion {
   versionId: string;
@@ -134,6 +142,18 @@ for (const kind of STORE_KINDS) {
       assert.equal((await readNotebook(mine)).cells.length, 6);
       await mine.ok('push');
       assert.match(await mine.ok('merge', 'nb.ipynb'), /already up to date/);
+
+      // With no local edits a merge is a fast-forward: nothing to push, no second parent kept.
+      await theirs.ok('pull');
+      await placeSide(theirs, 'both-add', 'base');
+      const back = pushedId(await theirs.ok('push', '-m', 'back to the base'));
+      assert.match(await mine.ok('merge', 'nb.ipynb'), /merged with no conflicts/);
+      assert.equal((await state(mine))?.state, 'unmodified');
+      assert.deepEqual(await trackedNotebooks(mine).then((t) => [t['nb.ipynb']?.base, 'mergeParent' in (t['nb.ipynb'] ?? {})]), [
+        back,
+        false,
+      ]);
+      assert.match(await mine.ok('push'), /nothing to push/);
     });
 
     it('revert makes an old version the latest by a copy, updates the local file, and refuses unpushed edits', async () => {

@@ -3,7 +3,7 @@ import { shortIds } from '../history/revision.js';
 import { describeHistory, findVersion, type HistoryEntry, listHistory, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/fs.js';
-import { examineNotebook, type Notebook, parseNotebook } from '../notebook/notebook.js';
+import { canonicalHash, examineNotebook, type Notebook, parseNotebook } from '../notebook/notebook.js';
 import { type MergeDecision, mergeNotebooks, type OutputsChoice, remainingConflicts } from '../notebook/notebook-merge.js';
 import type { Store } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
@@ -105,7 +105,9 @@ export async function mergeNotebook(workspace: Workspace, store: Store, rel: str
     const oursBase = tracked?.key === key ? tracked.base : undefined;
     if (oursBase === undefined || oursBase !== latest?.versionId) {
       const { sha256, canonical } = examineNotebook(theirsBody, `${rel}@${theirs}`);
-      await workspace.track(rel, { key, base: theirs, sha256, canonical, ...(oursBase ? { mergeParent: oursBase } : {}) });
+      // A result that is theirs exactly (no local edits) is a fast-forward, not a merge.
+      const fastForward = canonicalHash(merged.notebook) === canonical;
+      await workspace.track(rel, { key, base: theirs, sha256, canonical, ...(oursBase && !fastForward ? { mergeParent: oursBase } : {}) });
     } else if (tracked) {
       await workspace.track(rel, { key, base: oursBase, sha256: tracked.sha256, canonical: tracked.canonical, mergeParent: theirs });
     }

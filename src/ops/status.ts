@@ -183,7 +183,7 @@ export async function workspaceStatus(
       if (conflicts.length > 0) status.conflicts = conflicts;
     }
     if (options.forks && store && latest) {
-      const history = await describeHistory(store, await listHistory(store, key), 1);
+      const history = await describeHistory(store, await listHistory(store, key), workspace.settings.max_threads);
       const short = shortIds(history);
       const forks = findForks(history).map((fork) => ({ ...fork, shortId: short.get(fork.versionId) ?? fork.versionId }));
       if (forks.length > 0) status.forks = forks;
