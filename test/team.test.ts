@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { addToSpool } from '../src/workspace/spool.js';
 import { putBehindNbstore } from './support/behind.js';
 import { FIXTURES } from './support/cli.js';
 import { assertValidNotebookFile } from './support/nbformat.js';
@@ -130,6 +131,36 @@ for (const kind of STORE_KINDS) {
 
       assert.match(await theirs.ok('pull'), /updated\s+nb\.ipynb/);
       assert.match(JSON.stringify(await readNotebook(theirs)), /median\(\)\.plot\.pie/);
+    });
+
+    it('delivers a save the hook spooled while conflicts were being fixed, and records the merge with the fixed one', async () => {
+      const { mine, theirs, base } = await twoMachines(kind);
+      await placeSide(theirs, 'conflict', 'theirs');
+      const their = pushedId(await theirs.ok('push'));
+      await placeSide(mine, 'conflict', 'ours');
+      assert.equal((await mine.run('merge', 'nb.ipynb')).status, 1);
+      // Jupyter saves the notebook, markers and all, while the conflict is being fixed.
+      const marked = await readFile(join(mine.dir, 'nb.ipynb'));
+      await addToSpool(
+        join(mine.dir, '.nbstore', 'spool'),
+        { path: 'nb.ipynb', savedAt: new Date().toISOString(), author: 'tester' },
+        marked,
+      );
+      assert.match(await mine.ok('push', '--flush'), /delivered 1 saved version/);
+      const [saved] = await log(mine, 'nb.ipynb');
+      assert.equal(saved?.parent, their);
+      assert.equal(saved?.mergeParent, undefined, 'not the merge yet');
+      assert.equal((await state(mine))?.conflicts?.length, 1, 'still listed');
+
+      const nb = await readNotebook(mine);
+      nb.cells[2].source = ['df.plot()'];
+      delete nb.cells[2].metadata.nbstore;
+      await writeFile(join(mine.dir, 'nb.ipynb'), JSON.stringify(nb, null, 1));
+      await mine.ok('push');
+      const [merge] = await log(mine, 'nb.ipynb');
+      assert.equal(merge?.parent, saved?.versionId);
+      assert.equal(merge?.mergeParent, base);
+      assert.equal(merge?.message, 'merge');
     });
 
     it('merge takes both sides of a merge without conflicts, and says when there is nothing to merge', async () => {

@@ -54,7 +54,7 @@ export async function pushNotebook(workspace: Workspace, store: Store, rel: stri
 
 /** The tracked notebooks (and ones with saves in the spool) whose local content is not in the store: what `push` with no path pushes. */
 export async function modifiedNotebooks(workspace: Workspace): Promise<string[]> {
-  const { notebooks } = await workspaceStatus(workspace, undefined);
+  const { notebooks } = await workspaceStatus(workspace, undefined, { untracked: false });
   return notebooks.filter((n) => n.state === 'modified').map((n) => n.path);
 }
 
@@ -114,17 +114,6 @@ async function deliverSpooled(workspace: Workspace, store: Store, rel: string): 
   return delivered;
 }
 
-/** A merge is pushed only once its conflicts are fixed: the markers would become history. */
-function refuseConflicts(rel: string, bytes: Uint8Array): void {
-  const left = remainingConflicts(parseNotebook(bytes, rel)).length;
-  if (left > 0) {
-    throw new NbstoreError(
-      'conflicts',
-      `${rel}: ${left} conflict${left === 1 ? '' : 's'} of the merge still marked (<<<<<<< in the source); fix ${left === 1 ? 'it' : 'them'}, then push`,
-    );
-  }
-}
-
 async function upload(
   workspace: Workspace,
   store: Store,
@@ -159,14 +148,29 @@ async function upload(
     [META.canonical]: canonical,
   };
   if (parent) metadata[META.parent] = parent;
-  if (tracked?.key === key && tracked.mergeParent) {
-    refuseConflicts(rel, bytes);
-    metadata[META.mergeParent] = tracked.mergeParent;
-    metadata[META.message] ??= `merge ${tracked.mergeParent.slice(0, 8)}`;
+  // A merge not yet pushed: the push that carries it records the second parent. A save the hook
+  // spooled while its conflicts were still being fixed is delivered (the hook never holds a save
+  // back) as an ordinary version, and the merge waits for a save without markers.
+  const mergeParent = tracked?.key === key ? tracked.mergeParent : undefined;
+  let mergeWaits = false;
+  if (mergeParent) {
+    const left = remainingConflicts(parseNotebook(bytes, rel)).length;
+    if (left > 0 && save.savedAt === undefined) {
+      throw new NbstoreError(
+        'conflicts',
+        `${rel}: ${left} conflict${left === 1 ? '' : 's'} of the merge still marked (<<<<<<< in the source); fix ${left === 1 ? 'it' : 'them'}, then push`,
+      );
+    }
+    mergeWaits = left > 0;
+    if (!mergeWaits) {
+      metadata[META.mergeParent] = mergeParent;
+      // The default message; log names both parents.
+      metadata[META.message] = 'merge';
+    }
   }
   if (save.message) metadata[META.message] = save.message;
   if (save.savedAt) metadata[META.savedAt] = save.savedAt;
   const version = await store.put(key, bytes, metadata);
-  await workspace.track(rel, { key, base: version.versionId, sha256: digest, canonical });
+  await workspace.track(rel, { key, base: version.versionId, sha256: digest, canonical, ...(mergeWaits ? { mergeParent } : {}) });
   return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };
 }

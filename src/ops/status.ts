@@ -124,6 +124,8 @@ export interface StatusOptions {
   paths?: readonly string[];
   /** Look for forks in each notebook's history (a listing and the metadata of each version). */
   forks?: boolean;
+  /** Look through the workspace for untracked notebooks too (default true; not with `paths`). */
+  untracked?: boolean;
 }
 
 /**
@@ -139,7 +141,7 @@ export async function workspaceStatus(
   const { notebooks: trackedNotebooks } = await workspace.readState();
   const spool = await spoolEntries(workspace.spoolDir);
   const known = new Set([...Object.keys(trackedNotebooks), ...spool.map((e) => e.path)]);
-  const found = options.paths ? [] : (await workspaceNotebooks(workspace)).filter((rel) => !known.has(rel));
+  const found = options.paths || options.untracked === false ? [] : (await workspaceNotebooks(workspace)).filter((rel) => !known.has(rel));
   const paths = options.paths ? [...options.paths].sort() : [...known].sort();
   const notebooks = await mapLimit([...paths, ...found], workspace.settings.max_threads, async (rel): Promise<NotebookStatus> => {
     const key = workspace.keyFor(rel);
@@ -178,7 +180,7 @@ export async function workspaceStatus(
       spooled,
     };
     // Only a merge leaves conflict markers, and a merge records its second parent until pushed.
-    if (bytes && tracked?.mergeParent && local?.canonical !== tracked.canonical) {
+    if (bytes && tracked?.mergeParent && local?.canonical !== undefined && local.canonical !== tracked.canonical) {
       const conflicts = remainingConflicts(parseNotebook(bytes, rel));
       if (conflicts.length > 0) status.conflicts = conflicts;
     }
