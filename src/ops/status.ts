@@ -179,8 +179,8 @@ export async function workspaceStatus(
       ...(latest !== undefined ? { latest } : {}),
       spooled,
     };
-    // Only a merge leaves conflict markers, and a merge records its second parent until pushed.
-    if (bytes && tracked?.mergeParent && local?.canonical !== undefined && local.canonical !== tracked.canonical) {
+    // Only a merge leaves conflict markers, and the state keeps its second parent until the merge is pushed.
+    if (bytes && tracked?.mergeParent && local?.canonical !== undefined) {
       const conflicts = remainingConflicts(parseNotebook(bytes, rel));
       if (conflicts.length > 0) status.conflicts = conflicts;
     }
