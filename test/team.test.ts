@@ -163,6 +163,20 @@ for (const kind of STORE_KINDS) {
       assert.equal(merge?.message, 'merge');
     });
 
+    it('merges against the local base, and says so, when the parent links do not meet', async () => {
+      const { mine, base } = await twoMachines(kind, 'one-sided');
+      // Another tool's version whose parent link names a version this history does not have.
+      const theirBytes = await readFile(join(FIXTURES, 'merge', 'one-sided', 'theirs.ipynb'));
+      await putBehindNbstore(mine, 'workspace/nb.ipynb', theirBytes, { 'nbstore-parent': 'a-version-long-gone' });
+      await placeSide(mine, 'one-sided', 'ours');
+      const report = await okJson<{ base: string; baseFrom: string; conflicts: number }>(mine, 'merge', 'nb.ipynb', '--dry-run');
+      assert.deepEqual([report.base, report.baseFrom, report.conflicts], [base, 'local base', 0]);
+      assert.match(await mine.ok('merge', 'nb.ipynb'), /no common ancestor along the parent links: merging against the local base/);
+      const text = JSON.stringify(await readNotebook(mine));
+      assert.match(text, /region and month/);
+      assert.match(text, /plot\.barh/);
+    });
+
     it('merge takes both sides of a merge without conflicts, and says when there is nothing to merge', async () => {
       const { mine, theirs } = await twoMachines(kind, 'both-add');
       await placeSide(theirs, 'both-add', 'theirs');
