@@ -11,8 +11,13 @@ import hook from './commands/hook.js';
 import init from './commands/init.js';
 import log from './commands/log.js';
 import ls from './commands/ls.js';
+import merge from './commands/merge.js';
+import mv from './commands/mv.js';
 import publish from './commands/publish.js';
+import pull from './commands/pull.js';
 import push from './commands/push.js';
+import revert from './commands/revert.js';
+import rm from './commands/rm.js';
 import show from './commands/show.js';
 import status from './commands/status.js';
 import { NbstoreError } from './lib/errors.js';
@@ -24,7 +29,25 @@ import { Workspace } from './workspace/workspace.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs checks them
-const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse];
+const COMMANDS: Command<any>[] = [
+  init,
+  push,
+  pull,
+  merge,
+  log,
+  show,
+  diff,
+  checkout,
+  revert,
+  rm,
+  mv,
+  publish,
+  clone,
+  ls,
+  status,
+  hook,
+  browse,
+];
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 

@@ -34,5 +34,11 @@ export default defineCommand({
         ? `checked out ${rel} at version ${paint.yellow(version.versionId)}`
         : `${rel} is already at version ${paint.yellow(version.versionId)}`,
     );
+    if (result.deleted) {
+      writeLine(
+        io.stdout,
+        `${rel} is deleted in the store: the file is back, untracked; nbstore push ${rel} stores it again (nbstore revert does both)`,
+      );
+    }
   },
 });

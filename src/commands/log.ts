@@ -1,8 +1,9 @@
 import { columnWidth, fitColumn } from '../cli/columns.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { findForks } from '../history/ancestry.js';
 import { shortIds } from '../history/revision.js';
-import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
+import { describeHistory, describeMessage, followHistory, listHistory } from '../history/versions.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
@@ -15,6 +16,7 @@ export default defineCommand({
     ['$0 log mine.ipynb -n 5 --oneline', 'The last five, one short line each'],
     ['$0 log mine.ipynb --json', 'Full version ids and metadata, for scripts'],
     ['$0 log --published mine.ipynb', 'The published copies of the notebook, each with the version it came from'],
+    ['$0 log --follow reports/q3.ipynb', 'The history across moves (nbstore mv)'],
   ],
   builder: (yargs) =>
     yargs
@@ -22,6 +24,7 @@ export default defineCommand({
       .option('max-count', { alias: 'n', type: 'number', describe: 'Show at most this many versions' })
       .option('oneline', { type: 'boolean', default: false, describe: 'One short line per version' })
       .option('published', { type: 'boolean', default: false, describe: 'List the published history of the notebook' })
+      .option('follow', { type: 'boolean', default: false, describe: 'Go on into the history before a move (nbstore mv)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   async run(args, { io, workspace: findWorkspace }) {
     const workspace = await findWorkspace();
@@ -29,7 +32,8 @@ export default defineCommand({
     const store = await workspace.openStore();
     // The published version is asked for while the history is listed: one round trip, not two.
     // Should both fail, the listing's error is the one reported, whichever came first.
-    const listing = listHistory(store, args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel));
+    const listedKey = args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel);
+    const listing = listHistory(store, listedKey);
     const marks = Promise.all([
       args.published ? undefined : workspace.tracked(rel).then((tracked) => tracked?.base),
       args.published ? undefined : publishedVersionOf(workspace, store, rel),
@@ -37,8 +41,23 @@ export default defineCommand({
     marks.catch(() => undefined);
     const all = await listing;
     const [base, published] = await marks;
-    const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
-    const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
+    const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : undefined;
+    const described =
+      args.follow && !args.published
+        ? await followHistory(store, listedKey, workspace.settings.max_threads)
+        : await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
+    const entries = described.slice(0, limit);
+    // Forks: versions outside the history of the latest (two machines pushing from one version).
+    const forked = new Set(args.published ? [] : findForks(described.filter((e) => e.key === listedKey)).flatMap((f) => f.versions));
+    // Where a followed version was: its path, or its key when that is no path of this workspace.
+    const shownPath = (key: string): string => {
+      try {
+        return workspace.pathOfKey(key) ?? key;
+      } catch {
+        return key;
+      }
+    };
+    const shortOf = new Map(described.map((e) => [e.versionId, e.shortId]));
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 
@@ -50,6 +69,7 @@ export default defineCommand({
           lastModified: e.lastModified.toISOString(),
           isBase: e.versionId === base,
           isPublished: e.versionId === published,
+          isFork: forked.has(e.versionId),
         })),
       );
       return;
@@ -72,9 +92,16 @@ export default defineCommand({
     const lines: string[] = [];
     for (const entry of entries) {
       const marks = [
-        entry.isLatest ? paint.green('latest') : '',
+        entry.isLatest && entry.key === listedKey ? paint.green('latest') : '',
         entry.versionId === base ? paint.cyan('base') : '',
         entry.versionId === published ? paint.magenta('published') : '',
+        entry.mergeParent
+          ? paint.cyan(`merge of ${[entry.parent, entry.mergeParent].map((id) => (id ? (shortOf.get(id) ?? id) : '?')).join(' and ')}`)
+          : '',
+        forked.has(entry.versionId)
+          ? paint.red(`fork from ${shortOf.get(entry.parent ?? '') ?? entry.parent ?? '?'}, not in the latest's history`)
+          : '',
+        entry.key !== listedKey ? paint.dim(shownPath(entry.key)) : '',
       ].filter(Boolean);
       const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;

@@ -4,16 +4,17 @@ import { progressReporter } from '../cli/progress.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
-import { flushSpool, type PushResult, pushNotebook } from '../ops/push.js';
+import { flushSpool, modifiedNotebooks, type PushResult, pushNotebook } from '../ops/push.js';
 import { notebooksUnder } from '../workspace/notebook-files.js';
 
 export default defineCommand({
   command: 'push [paths..]',
-  describe: 'Store notebooks as new versions (folders: every notebook in them)',
+  describe: 'Store notebooks as new versions (folders: every notebook in them; none: every modified one)',
   examples: [
     ['$0 push mine.ipynb -m "Fit the baseline"', 'Push one notebook with a message; prints the new version id'],
     ['$0 push notebooks/', 'Push every notebook under a folder, in parallel'],
     ['$0 push --flush', 'Send saves that are waiting in the local spool'],
+    ['$0 push', 'Push every tracked notebook that is modified (untracked ones must be named)'],
   ],
   builder: (yargs) =>
     yargs
@@ -27,7 +28,6 @@ export default defineCommand({
   async run(args, { io, workspace: findWorkspace }) {
     const workspace = await findWorkspace();
     const paths = args.paths ?? [];
-    if (paths.length === 0 && !args.flush) throw new NbstoreError('usage', 'name the notebooks to push (or use --flush)');
     const store = await workspace.openStore();
     const paint = paintFor(io);
 
@@ -42,7 +42,12 @@ export default defineCommand({
       if (paths.length === 0) return;
     }
 
-    const rels = await notebooksUnder(workspace, io.cwd, paths);
+    // No path: every tracked notebook that is modified, as `git commit -a` takes them.
+    const rels = paths.length > 0 ? await notebooksUnder(workspace, io.cwd, paths) : await modifiedNotebooks(workspace);
+    if (rels.length === 0) {
+      writeLine(io.stdout, 'nothing to push: no tracked notebook is modified (untracked ones are pushed when named: nbstore push PATH)');
+      return;
+    }
     const report = (result: PushResult) => {
       if (result.delivered > 0) writeLine(io.stdout, `${result.path}: delivered ${plural(result.delivered, 'earlier save')}`);
       writeLine(

@@ -12,6 +12,7 @@ const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
   behind: 'cyan',
   diverged: 'red',
   missing: 'red',
+  untracked: 'dim',
 };
 
 export default defineCommand({
@@ -29,7 +30,7 @@ export default defineCommand({
     const bookstore = bookstoreValidation(settings);
     const checks = await checkStore(workspace, store);
     const usable = storeUsable(checks);
-    const { notebooks, spooled } = await workspaceStatus(workspace, usable ? store : undefined);
+    const { notebooks, spooled } = await workspaceStatus(workspace, usable ? store : undefined, { forks: true });
     const exitStatus = usable ? 0 : 1;
 
     if (args.json) {
@@ -80,7 +81,23 @@ export default defineCommand({
       const waiting = n.spooled > 0 ? paint.dim(`  (${plural(n.spooled, 'save')} in the spool)`) : '';
       const unknown = n.latest === null ? paint.dim('  (store not checked)') : '';
       writeLine(io.stdout, `${paint[STATE_COLOUR[n.state]](n.state.padEnd(11))} ${n.path}${waiting}${unknown}`);
+      if (n.conflicts) {
+        const cells = n.conflicts.map((c) => c.cell + 1).join(', ');
+        writeLine(
+          io.stdout,
+          `${' '.repeat(12)}${paint.red(`${n.conflicts.length} conflict${n.conflicts.length === 1 ? '' : 's'}`)} from a merge, in cell${n.conflicts.length === 1 ? '' : 's'} ${cells}: fix the <<<<<<< markers, then push`,
+        );
+      }
+      for (const fork of n.forks ?? []) {
+        const count = fork.versions.length;
+        writeLine(
+          io.stdout,
+          `${' '.repeat(12)}${paint.red('fork')}: ${paint.yellow(fork.shortId)}${count > 1 ? ` and ${count - 1} before it` : ''} not in the history of the latest; nbstore merge ${n.path} ${fork.shortId} folds it in`,
+        );
+      }
     }
+    const untracked = notebooks.filter((n) => n.state === 'untracked').length;
+    if (untracked > 0) writeLine(io.stdout, paint.dim(`(untracked notebooks are pushed only when named: nbstore push PATH)`));
     writeLine(io.stdout);
     row('spool', spooled === 0 ? 'no saves waiting' : `${plural(spooled, 'save')} waiting (nbstore push --flush sends them)`);
     return exitStatus;

@@ -10,9 +10,11 @@ export interface TrackedNotebook {
   base: string;
   sha256: string;
   canonical: string;
+  /** After a merge not yet pushed: the version merged in besides `base`, the next push's second parent. */
+  mergeParent?: string;
 }
 
-export type NotebookState = 'unmodified' | 'modified' | 'not pushed' | 'behind' | 'diverged' | 'missing';
+export type NotebookState = 'unmodified' | 'modified' | 'not pushed' | 'behind' | 'diverged' | 'missing' | 'untracked';
 
 /** What is known of one notebook, locally and in the store. */
 export interface NotebookFacts {
@@ -27,6 +29,8 @@ export interface NotebookFacts {
   matchesLatest?: boolean;
   /** Saves of it waiting in the spool. */
   spooled: number;
+  /** Found by looking through the workspace, not named: with no record and no saves, it is untracked. */
+  found?: boolean;
 }
 
 /**
@@ -34,11 +38,13 @@ export interface NotebookFacts {
  * the stored version?" (push, checkout, publish, status, browse) asks this function. `modified`: local changes (or saves in the
  * spool) on top of the version it came from; `behind`: someone pushed a newer version; `diverged`:
  * both; `not pushed`: no version at its key. A clone tracked against another key (from the
- * published prefix) is compared with the latest version at its own key.
+ * published prefix) is compared with the latest version at its own key. `untracked`: a file
+ * found in the workspace that nbstore has no record of (as git's; push must name it).
  */
 export function classifyNotebook(facts: NotebookFacts): NotebookState {
   const { local, latest } = facts;
   if (!local) return 'missing';
+  if (facts.found && facts.tracked === undefined && facts.spooled === 0) return 'untracked';
   const tracked = facts.tracked?.key === facts.key ? facts.tracked : undefined;
   const changed =
     facts.spooled > 0 ||

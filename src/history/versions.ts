@@ -20,11 +20,16 @@ export interface HistoryEntry {
   author?: string;
   message?: string;
   parent?: string;
+  /** The version a merge brought in (its second parent). */
+  mergeParent?: string;
   sha256?: string;
   savedAt?: string;
   /** On a published version: the version it was published from. */
   sourceKey?: string;
   sourceVersion?: string;
+  /** On the first version after `mv`: the key and version it was moved from. */
+  movedFromKey?: string;
+  movedFromVersion?: string;
 }
 
 /** The versions of exactly `key`, newest first, delete markers included. */
@@ -44,7 +49,19 @@ export async function describeHistory(store: Store, history: readonly VersionInf
   });
 }
 
-type MetadataFields = Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt' | 'sourceKey' | 'sourceVersion'>;
+type MetadataFields = Pick<
+  HistoryEntry,
+  | 'author'
+  | 'message'
+  | 'parent'
+  | 'mergeParent'
+  | 'sha256'
+  | 'savedAt'
+  | 'sourceKey'
+  | 'sourceVersion'
+  | 'movedFromKey'
+  | 'movedFromVersion'
+>;
 
 export function fromMetadata(metadata: Record<string, string>): MetadataFields {
   const out: MetadataFields = {};
@@ -55,6 +72,9 @@ export function fromMetadata(metadata: Record<string, string>): MetadataFields {
   if (metadata[META.savedAt]) out.savedAt = metadata[META.savedAt];
   if (metadata[META.sourceKey]) out.sourceKey = metadata[META.sourceKey];
   if (metadata[META.sourceVersion]) out.sourceVersion = metadata[META.sourceVersion];
+  if (metadata[META.mergeParent]) out.mergeParent = metadata[META.mergeParent];
+  if (metadata[META.movedFromKey]) out.movedFromKey = metadata[META.movedFromKey];
+  if (metadata[META.movedFromVersion]) out.movedFromVersion = metadata[META.movedFromVersion];
   return out;
 }
 
@@ -154,4 +174,33 @@ export async function holdsContent(store: Store, version: VersionMeta, canonical
   // Written by another tool: compare the content itself.
   const { body } = await store.get(version.key, version.versionId);
   return canonicalOf(body, version.key) === canonical;
+}
+
+/**
+ * The history of `key` described, followed back across moves (`mv`): below the first version a
+ * move made at a key come the moved version and those before it at the old key, with the delete
+ * marker the move left there. Each entry carries its own key. Newest first.
+ */
+export async function followHistory(store: Store, key: string, threads: number): Promise<HistoryEntry[]> {
+  const out: HistoryEntry[] = [];
+  const seen = new Set<string>();
+  let at: { key: string; from?: string } | undefined = { key };
+  while (at && !seen.has(at.key)) {
+    seen.add(at.key);
+    let history = await listHistory(store, at.key);
+    if (at.from !== undefined) {
+      const index = history.findIndex((v) => v.versionId === at?.from);
+      if (index < 0) break;
+      // The delete marker just above the moved version is the move's.
+      const start = index > 0 && history[index - 1]?.isDeleteMarker ? index - 1 : index;
+      history = history.slice(start);
+    }
+    const entries = await describeHistory(store, history, threads);
+    out.push(...entries);
+    const moved = [...entries].reverse().find((e) => e.movedFromKey && e.movedFromVersion);
+    at = moved ? { key: moved.movedFromKey as string, from: moved.movedFromVersion as string } : undefined;
+  }
+  // Short ids that tell apart every version shown, of every key.
+  const short = shortIds(out);
+  return out.map((e) => ({ ...e, shortId: short.get(e.versionId) ?? e.versionId }));
 }

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TrackedNotebook } from '../history/local-state.js';
 import { classifyNotebook } from '../history/local-state.js';
-import { readVerified } from '../history/versions.js';
+import { headLatest, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { readIfExists, sha256, sha256IfExists, writeFileAtomic } from '../lib/fs.js';
 import { plural } from '../lib/plural.js';
@@ -13,6 +13,11 @@ import type { Workspace } from '../workspace/workspace.js';
 
 export interface CheckoutOptions {
   force?: boolean;
+  /**
+   * Runs once the local file is known safe to overwrite, before it is written; returns the
+   * version the file is then tracked as (revert: the new version copied from the one checked out).
+   */
+  beforeWrite?: () => Promise<string>;
 }
 
 export interface CheckoutResult {
@@ -20,6 +25,11 @@ export interface CheckoutResult {
   versionId: string;
   /** False when the file already held exactly that version. */
   written: boolean;
+  /**
+   * The notebook is deleted in the store (`rm`): the file is restored untracked, so that
+   * `push` stores it again as the latest version (`revert` does both at once).
+   */
+  deleted: boolean;
 }
 
 /**
@@ -52,13 +62,17 @@ export async function checkoutVersion(
       }
       if (localDigest !== undefined) await refuseUnsaved(rel, abs, localDigest, tracked, canonical);
     }
+    const versionId = options.beforeWrite ? await options.beforeWrite() : version.versionId;
+    // A listing knows which version is the latest; a version asked for by id does not.
+    const deleted = !options.beforeWrite && !version.isLatest && (await headLatest(store, version.key)) === undefined;
     const written = localDigest !== digest;
     if (written) {
       await mkdir(dirname(abs), { recursive: true }).catch(() => undefined);
       await writeFileAtomic(abs, body);
     }
-    await workspace.track(rel, { key: version.key, base: version.versionId, sha256: digest, canonical });
-    return { path: rel, versionId: version.versionId, written };
+    if (deleted) await workspace.untrack(rel);
+    else await workspace.track(rel, { key: version.key, base: versionId, sha256: digest, canonical });
+    return { path: rel, versionId, written, deleted };
   });
 }
 

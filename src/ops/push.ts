@@ -4,12 +4,14 @@ import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { plural } from '../lib/plural.js';
-import { type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
+import { type ExaminedNotebook, examineNotebook, parseNotebook } from '../notebook/notebook.js';
+import { remainingConflicts } from '../notebook/notebook-merge.js';
 import { META } from '../store/metadata.js';
 import type { Store } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
 import { addToSpool, readSpooledBody, removeFromSpool, type SpoolEntry, spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { workspaceStatus } from './status.js';
 
 export interface PushOptions {
   message?: string;
@@ -49,6 +51,12 @@ export async function pushNotebook(workspace: Workspace, store: Store, rel: stri
       throw offlineError(err as NbstoreError, rel, (await spoolEntries(workspace.spoolDir, rel)).length);
     }
   });
+}
+
+/** The tracked notebooks (and ones with saves in the spool) whose local content is not in the store: what `push` with no path pushes. */
+export async function modifiedNotebooks(workspace: Workspace): Promise<string[]> {
+  const { notebooks } = await workspaceStatus(workspace, undefined, { untracked: false });
+  return notebooks.filter((n) => n.state === 'modified').map((n) => n.path);
 }
 
 /** Delivers every spooled save of every notebook (`nbstore push --flush`). */
@@ -141,9 +149,29 @@ async function upload(
     [META.canonical]: canonical,
   };
   if (parent) metadata[META.parent] = parent;
+  // A merge not yet pushed: the push that carries it records the second parent. A save the hook
+  // spooled while its conflicts were still being fixed is delivered (the hook never holds a save
+  // back) as an ordinary version, and the merge waits for a save without markers.
+  const mergeParent = tracked?.key === key ? tracked.mergeParent : undefined;
+  let mergeWaits = false;
+  if (mergeParent) {
+    const left = remainingConflicts(parseNotebook(bytes, rel)).length;
+    if (left > 0 && save.savedAt === undefined) {
+      throw new NbstoreError(
+        'conflicts',
+        `${rel}: ${left} conflict${left === 1 ? '' : 's'} of the merge still marked (<<<<<<< in the source); fix ${left === 1 ? 'it' : 'them'}, then push`,
+      );
+    }
+    mergeWaits = left > 0;
+    if (!mergeWaits) {
+      metadata[META.mergeParent] = mergeParent;
+      // The default message; log names both parents.
+      metadata[META.message] = 'merge';
+    }
+  }
   if (save.message) metadata[META.message] = save.message;
   if (save.savedAt) metadata[META.savedAt] = save.savedAt;
   const version = await store.put(key, bytes, metadata);
-  await workspace.track(rel, { key, base: version.versionId, sha256: digest, canonical });
+  await workspace.track(rel, { key, base: version.versionId, sha256: digest, canonical, ...(mergeWaits ? { mergeParent } : {}) });
   return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };
 }

@@ -4,6 +4,8 @@
  */
 export const META = {
   parent: 'nbstore-parent',
+  /** The second parent of a merge: the version merged in. */
+  mergeParent: 'nbstore-merge-parent',
   author: 'nbstore-author',
   message: 'nbstore-message',
   sha256: 'nbstore-sha256',
@@ -11,6 +13,9 @@ export const META = {
   savedAt: 'nbstore-saved-at',
   sourceKey: 'nbstore-source-key',
   sourceVersion: 'nbstore-source-version',
+  /** On the first version at a key a notebook was moved to: where it was moved from. */
+  movedFromKey: 'nbstore-moved-from-key',
+  movedFromVersion: 'nbstore-moved-from-version',
 } as const;
 
 const OWN_PREFIX = 'nbstore-';

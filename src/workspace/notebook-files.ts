@@ -33,6 +33,11 @@ export async function notebooksUnder(workspace: Workspace, cwd: string, paths: r
   return [...found];
 }
 
+/** Every notebook in the workspace, as workspace-relative paths, sorted. */
+export async function workspaceNotebooks(workspace: Workspace): Promise<string[]> {
+  return (await findNotebooks(workspace.root)).map((file) => workspace.relativePath(workspace.root, file));
+}
+
 async function findNotebooks(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TrackedNotebook } from '../history/local-state.js';
@@ -22,9 +22,12 @@ interface StateFile extends TrackedNotebook {
 
 function parseStateFile(text: string, shownAs: string): { path: string; notebook: TrackedNotebook } {
   try {
-    const { path, key, base, sha256: digest, canonical } = JSON.parse(text) as StateFile;
-    if ([path, key, base, digest, canonical].every((field) => typeof field === 'string')) {
-      return { path, notebook: { key, base, sha256: digest, canonical } };
+    const { path, key, base, sha256: digest, canonical, mergeParent } = JSON.parse(text) as StateFile;
+    if (
+      [path, key, base, digest, canonical].every((field) => typeof field === 'string') &&
+      ['string', 'undefined'].includes(typeof mergeParent)
+    ) {
+      return { path, notebook: { key, base, sha256: digest, canonical, ...(mergeParent ? { mergeParent } : {}) } };
     }
   } catch {
     // Reported below.
@@ -181,6 +184,11 @@ export class Workspace {
     await this.stateDirMade;
     const file: StateFile = { path: rel, ...notebook };
     await writeFileAtomic(this.stateFile(rel), `${JSON.stringify(file, null, 1)}\n`);
+  }
+
+  /** Forgets a notebook (`rm`, `mv`): its file is no longer from the store. Callers hold the notebook's lock. */
+  async untrack(rel: string): Promise<void> {
+    await rm(this.stateFile(rel), { force: true });
   }
 
   /** Every tracked notebook. */

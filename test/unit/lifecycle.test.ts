@@ -162,6 +162,11 @@ describe('status', () => {
       [{ tracked: undefined, matchesLatest: false }, 'modified'],
       [{ tracked: { ...tracked, key: 'p/a.ipynb' }, latest: undefined }, 'not pushed'],
       [{ tracked: { ...tracked, key: 'p/a.ipynb' }, latest: 'v9', matchesLatest: true }, 'unmodified'],
+      // Found by looking through the workspace: untracked unless nbstore has a record or saves of it.
+      [{ tracked: undefined, found: true, latest: null }, 'untracked'],
+      [{ tracked: undefined, found: true, spooled: 1, latest: null }, 'modified'],
+      [{ found: true }, 'unmodified'],
+      [{ found: true, local: undefined }, 'missing'],
     ];
     for (const [over, state] of cases) assert.equal(classifyNotebook(facts(over)), state, JSON.stringify(over));
   });
