@@ -13,6 +13,7 @@ import log from './commands/log.js';
 import ls from './commands/ls.js';
 import publish from './commands/publish.js';
 import push from './commands/push.js';
+import serve from './commands/serve.js';
 import show from './commands/show.js';
 import status from './commands/status.js';
 import { NbstoreError } from './lib/errors.js';
@@ -23,7 +24,7 @@ import { Workspace } from './workspace/workspace.js';
 
 // Command modules are small: each loads what it needs (the S3 SDK, Ink) only when it runs.
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs checks them
-const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse];
+const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse, serve];
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
