@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { formatTime } from '../../src/lib/time.js';
 import { formatSize } from '../../src/notebook/render.js';
 import type { NotebookItem, RenderedVersion, Scope, WebDiff, WebVersion } from '../../src/ops/web.js';
 import { LOCAL } from '../../src/ops/web.js';
@@ -78,7 +79,7 @@ export function NotebookListPage(props: {
                 <td>
                   <a href={href(context, 'notebook', { scope, path: notebook.path })}>{notebook.path}</a>
                 </td>
-                <td>{notebook.lastModified.toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>{formatTime(notebook.lastModified)}</td>
                 <td>{formatSize(notebook.size)}</td>
               </tr>
             ))}
@@ -135,7 +136,7 @@ export function VersionsPage(props: { context: PageContext; scope: Scope; notebo
                     <a href={href(context, 'version', { scope, path, v: version.versionId })}>{version.shortId}</a>
                   )}
                 </td>
-                <td>{version.lastModified.toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>{formatTime(version.lastModified)}</td>
                 <td>{version.author ?? ''}</td>
                 <td>{version.isDeleteMarker ? '(deleted)' : version.message}</td>
                 <td className="marks">
@@ -196,8 +197,7 @@ export function VersionPage({ context, scope, rendered }: { context: PageContext
         <a href={href(context, 'notebook', { scope, path: notebook.path })}>{notebook.path}</a> @ {version.shortId}
       </h1>
       <p className="where">
-        {version.lastModified.toISOString().replace('T', ' ').slice(0, 19)} · {version.author ?? 'unknown author'} · {version.message} ·{' '}
-        {content.cells.length} cells
+        {formatTime(version.lastModified)} · {version.author ?? 'unknown author'} · {version.message} · {content.cells.length} cells
       </p>
       <nav className="actions">
         {scope === 'workspace' ? (

@@ -61,7 +61,9 @@ export async function startWebServer(
     const page = url.pathname.replace(/^\//, '');
     if (req.method === 'POST') {
       if (!fromThisServer(req, origin)) return refuse(res, 403, 'Refused: the form was not sent from a page of this server.');
-      const form = new URLSearchParams(await readBody(req));
+      const body = await readBody(req);
+      if (body === undefined) return refuse(res, 413, 'Refused: that is not a form of this server.');
+      const form = new URLSearchParams(body);
       if (!sameSecret(form.get('csrf') ?? '', csrf))
         return refuse(res, 403, 'Refused: the form has no valid CSRF token; reload the page and try again.');
       return send(res, await respond(source, { method: 'POST', page, query: url.searchParams, form }, context));
@@ -125,12 +127,13 @@ function fromThisServer(req: IncomingMessage, origin: string): boolean {
   return referer !== undefined && (referer.startsWith(`${origin}/`) || referer.startsWith(`${origin.replace(LOOPBACK, 'localhost')}/`));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** The request's body, or undefined when it is larger than any form of these pages. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new NbstoreError('usage', 'form too large');
+    if (size > MAX_FORM_BYTES) return undefined;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
