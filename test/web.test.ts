@@ -263,3 +263,39 @@ describe('loading the web view', () => {
     assert.match(html.stderr, /imported \S*\/routes(-\w+)?\.js/);
   });
 });
+
+describe('the versions page', () => {
+  it('marks a version pushed from an older one than the version before it as a fork', async () => {
+    const ws = await makeWorkspace('embedded');
+    await ws.addFixture('analysis.ipynb');
+    const first = pushedId(await ws.ok('push', 'analysis.ipynb', '-m', 'first'));
+    await ws.edit('analysis.ipynb', 'second');
+    await ws.ok('push', 'analysis.ipynb', '-m', 'second');
+    await ws.ok('checkout', first, 'analysis.ipynb', '--force');
+    await ws.edit('analysis.ipynb', 'from the first');
+    const fork = pushedId(await ws.ok('push', 'analysis.ipynb', '-m', 'from the first'));
+    const { Workspace } = await import('../src/workspace/workspace.js');
+    const { WebSource } = await import('../src/ops/web.js');
+    const { respond } = await import('../ui/web/routes.js');
+    const io = { cwd: ws.dir, env: ws.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+    const workspace = await Workspace.find(io, {});
+    const source = new WebSource(workspace, await workspace.openStore(), ws.dir);
+    const versions = await source.versions('workspace', await source.notebook('workspace', 'analysis.ipynb'));
+    assert.deepEqual(
+      versions.map((v) => [v.message, v.forkOf]),
+      [
+        ['from the first', first],
+        ['second', undefined],
+        ['first', undefined],
+      ],
+    );
+    const page = await respond(
+      source,
+      { method: 'GET', page: 'notebook', query: new URLSearchParams({ path: 'analysis.ipynb' }) },
+      { base: '/', csrf: { field: 'csrf', value: 'x' } },
+    );
+    assert.equal(page.status, 200);
+    assert.match(page.body, new RegExp(`title="${fork}"[^]*?mark-fork`));
+    assert.equal(page.body.match(/class="mark mark-fork"/g)?.length, 1);
+  });
+});
