@@ -20,7 +20,8 @@ tr.deleted { color: var(--muted); text-decoration: line-through; }
 .actions { display: flex; gap: 1.2em; margin: .6em 0 1em; }
 .filter input[type=search] { padding: .3em .5em; width: 20em; }
 button { font: inherit; padding: .3em .9em; border-radius: 6px; border: 1px solid #d0d7de; background: #f6f8fa; cursor: pointer; }
-button.confirm { background: #1f883d; color: #fff; border-color: #1a7f37; }
+button.confirm { background: #1f883d; color: #fff; border-color: #1a7f37; margin-right: .8em; }
+label.force { display: block; margin-bottom: .8em; }
 .message.failed { color: var(--removed-line); font-weight: 600; }
 .cell { margin: .8em 0; padding: .4em .8em; border-left: 3px solid #d0d7de; }
 .cell-label { color: var(--muted); font-size: .8em; font-family: ui-monospace, Menlo, Consolas, monospace; }
