@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT, runBin } from './support/cli.js';
+import { REPO_ROOT, runBin, runCli } from './support/cli.js';
 import { launchChromium, type ServeProcess, screenshot, showcaseNotebook, startServe, textOf, watchedPage } from './support/web.js';
 import { makeWorkspace, pushedId, STORE_KINDS, type TestWorkspace } from './support/workspace.js';
 
@@ -261,6 +263,37 @@ describe('loading the web view', () => {
     const html = await runBin(['diff', 'analysis.ipynb', 'latest', '--html', 'out.html'], { cwd: ws.dir, env });
     assert.equal(html.status, 0, html.stderr);
     assert.match(html.stderr, /imported \S*\/routes(-\w+)?\.js/);
+  });
+});
+
+describe('nbstore serve --port', () => {
+  it('listens on the port asked for, on 127.0.0.1 only, and refuses a port that is no port', async () => {
+    const ws = await makeWorkspace('embedded');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const serve = await startServe(ws.dir, ws.env, ['--port', String(port)]);
+    try {
+      assert.equal(serve.origin, `http://127.0.0.1:${port}`);
+      const taken = await runBin(['serve', '--port', String(port)], { cwd: ws.dir, env: ws.env });
+      assert.equal(taken.status, 2);
+      assert.match(taken.stderr, /^nbstore: port \d+ is taken/);
+      // A name other than its own (another site's, pointed at 127.0.0.1) gets nothing.
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/', headers: { Host: `evil.example:${port}` } }, (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        }).on('error', reject);
+      });
+      assert.equal(status, 421);
+    } finally {
+      await serve.stop();
+    }
+    const bad = await runCli(['serve', '--port', '70000'], { cwd: ws.dir, env: ws.env });
+    assert.equal(bad.error?.code, 'usage');
   });
 });
 

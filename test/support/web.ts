@@ -58,9 +58,9 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `nbstore serve` in `dir` and reads the address it prints. */
-export async function startServe(dir: string, env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `nbstore serve` (with `args`) in `dir` and reads the address it prints. */
+export async function startServe(dir: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`nbstore serve printed no address within 30 s:\n${output}`)), 30_000);
