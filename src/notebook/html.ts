@@ -17,7 +17,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'del', 'ins', 'sup', 'sub', 'details', 'summary', 'input', 'span', 'div'],
   allowedAttributes: {
     '*': ['class', 'title', 'align', 'colspan', 'rowspan', 'style'],
-    a: ['href', 'name'],
+    a: ['href', 'name', 'rel', 'target'],
     img: ['src', 'alt', 'width', 'height'],
     input: ['type', 'checked', 'disabled'],
     ol: ['start'],
