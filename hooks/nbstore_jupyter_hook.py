@@ -17,6 +17,8 @@ Where saves are coroutines (Jupyter Server 2's default contents manager), saves 
 overlap, each writing the file in place from a thread; the extension makes them take turns, so
 that each save's hook copies the bytes that save wrote.
 
+The extension also serves nbstore's pages and bookstore's REST API (nbstore_jupyter_web).
+
 Standard library only: this runs inside whatever Python runs Jupyter.
 """
 
@@ -66,6 +68,13 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(app) -> None:
     attach(app.contents_manager)
+    try:
+        import nbstore_jupyter_web
+
+        nbstore_jupyter_web.add_handlers(app, _command)
+        _log_of(app).info("nbstore: history pages at %snbstore/, bookstore's API at %sapi/bookstore", *[app.web_app.settings.get("base_url", "/")] * 2)
+    except Exception as error:  # the pages are an extra: saves are versioned without them
+        _log_of(app).warning("nbstore: pages and bookstore API not served: %s", _describe(error))
 
 
 # The name classic Notebook calls.

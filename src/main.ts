@@ -18,6 +18,7 @@ import pull from './commands/pull.js';
 import push from './commands/push.js';
 import revert from './commands/revert.js';
 import rm from './commands/rm.js';
+import serve from './commands/serve.js';
 import show from './commands/show.js';
 import status from './commands/status.js';
 import { NbstoreError } from './lib/errors.js';
@@ -47,6 +48,7 @@ const COMMANDS: Command<any>[] = [
   status,
   hook,
   browse,
+  serve,
 ];
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import { defineCommand, writeLine } from '../cli/command.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { parseRevision } from '../history/revision.js';
@@ -38,6 +38,11 @@ export default defineCommand({
       })
       .positional('target', { type: 'string', describe: "File or folder to write (default: the key's name, here)" })
       .option('prefix', { type: 'string', describe: 'Clone every notebook under this key prefix (or s3://bucket/prefix)' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Of one notebook: print the result as JSON (for scripts and the Jupyter extension)',
+      })
       .option('at', { type: 'string', describe: 'With --prefix: each notebook as it was at this time (2026-11-20T14:00, 2d, …)' }),
   async run(args, context) {
     const { io } = context;
@@ -57,6 +62,10 @@ export default defineCommand({
       const target = await cloneTarget(io.cwd, key, args.target);
       const version = await sourceVersion(origin.store, key, revision, context.now());
       const result = await cloneVersion(workspace, origin, version, target);
+      if (args.json) {
+        writeJson(io, result);
+        return;
+      }
       report(result);
       if (!result.tracked && !origin.trackable && workspacePath(workspace, result.file) !== undefined) {
         writeLine(
@@ -70,6 +79,7 @@ export default defineCommand({
     }
 
     if (args.target !== undefined) throw new NbstoreError('usage', 'with --prefix, name at most one folder to clone into');
+    if (args.json) throw new NbstoreError('usage', '--json goes with the clone of one notebook, not with --prefix');
     const { origin, key: prefix } = await locateSource(workspace, args.prefix, { prefix: true });
     const at = args.at === undefined ? undefined : parseTime(args.at, context.now());
     const dir = resolve(io.cwd, args.source ?? '.');

@@ -14,7 +14,10 @@ export type NotebookItem = NotebookObject;
 
 /** A version of the list: an entry of the notebook's history, as `log` has it, and its marks. */
 export interface VersionItem
-  extends Pick<HistoryEntry, 'key' | 'versionId' | 'shortId' | 'lastModified' | 'size' | 'isLatest' | 'isDeleteMarker' | 'author'> {
+  extends Pick<
+    HistoryEntry,
+    'key' | 'versionId' | 'shortId' | 'lastModified' | 'size' | 'isLatest' | 'isDeleteMarker' | 'author' | 'parent'
+  > {
   /** The message it was pushed with, or what it is when it has none (as `log` says it). */
   message: string;
   /** The version the current published copy was made from. */

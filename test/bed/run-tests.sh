@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: builds, checks format, lint, layering and dead exports, brings up a local
-# Ceph RGW unless an S3 is given, installs Debian's Jupyter and tmux when missing, and runs every
-# test on the machine's Node and again on Node 24 from the npm registry.
+# Ceph RGW unless an S3 is given, installs Debian's Jupyter, chromium and tmux when missing, and
+# runs every test on the machine's Node and again on Node 24 from the npm registry.
 # To test against another S3 instead (MinIO, AWS), set S3_ENDPOINT (use S3_ENDPOINT=aws for AWS
 # itself) and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; tests make and use their own buckets.
 set -euo pipefail
@@ -19,6 +19,9 @@ export S3_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 # Debian's Jupyter Server and Notebook, for the tests of the Jupyter hook.
 eval "$(bash test/bed/jupyter-up)"
 export NBSTORE_JUPYTER_PYTHON
+# Debian's chromium, the browser the tests of the web view drive.
+eval "$(bash test/bed/chromium-up)"
+export NBSTORE_CHROMIUM
 # tmux, the terminal the tests of nbstore browse drive.
 bash test/bed/tmux-up
 export AWS_REGION=${AWS_REGION:-us-east-1}
