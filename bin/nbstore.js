@@ -13,13 +13,18 @@ if (argv.length === 1 && argv[0] === '--version') {
   // start); Node 20 has no such cache for ES modules.
   module.enableCompileCache?.();
   // `nbstore log … | head` closes the pipe early; that is not a failure.
+  // Any other failure to write (ENOSPC on `>/dev/full`) is one line, not a stack.
   process.stdout.on('error', (err) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    process.stderr.write(`nbstore: cannot write the output: ${err.code ?? err.message}\n`);
+    process.exit(1);
   });
+  // Until the bundle is loaded: any control character becomes '?'.
+  let escapeControls = (text) => String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   try {
-    const { main } = await import('../dist/bundle/main.js');
-    process.exitCode = await main(argv);
+    const bundle = await import('../dist/bundle/main.js');
+    escapeControls = bundle.escapeControls;
+    process.exitCode = await bundle.main(argv);
   } catch (err) {
     const debug = process.env.NBSTORE_DEBUG === '1';
     if (err && err.name === 'NbstoreError') {
@@ -27,7 +32,9 @@ if (argv.length === 1 && argv[0] === '--version') {
       if (debug && err.cause) process.stderr.write(`${err.cause.stack ?? err.cause}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`nbstore: internal error: ${err?.message ?? err}${debug ? '' : ' (NBSTORE_DEBUG=1 shows details)'}\n`);
+      process.stderr.write(
+        `nbstore: internal error: ${escapeControls(err?.message ?? err)}${debug ? '' : ' (NBSTORE_DEBUG=1 shows details)'}\n`,
+      );
       if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
       process.exitCode = 70;
     }

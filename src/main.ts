@@ -25,6 +25,9 @@ import { Workspace } from './workspace/workspace.js';
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs checks them
 const COMMANDS: Command<any>[] = [init, push, log, show, diff, checkout, publish, clone, ls, status, hook, browse];
 
+/** For bin/, which prints what an unexpected error says. */
+export { escapeControls } from './lib/text.js';
+
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface GlobalArgs {
