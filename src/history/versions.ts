@@ -2,7 +2,7 @@ import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
-import { canonicalOf } from '../notebook/notebook.js';
+import { canonicalOf, isCurrentCanonical } from '../notebook/notebook.js';
 import { META } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
 import { parseRevision, type Revision, resolveRevision, shortIds } from './revision.js';
@@ -150,8 +150,8 @@ export async function headLatest(store: Store, key: string): Promise<VersionMeta
 /** Whether `version` holds a notebook whose canonical JSON hashes to `canonical`. */
 export async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
   const recorded = version.metadata[META.canonical];
-  if (recorded) return recorded === canonical;
-  // Written by another tool: compare the content itself.
+  if (isCurrentCanonical(recorded)) return recorded === canonical;
+  // Written by another tool, or by an nbstore whose hash lost content: compare the content itself.
   const { body } = await store.get(version.key, version.versionId);
   return canonicalOf(body, version.key) === canonical;
 }
