@@ -2,6 +2,7 @@ import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import type { NotebookState } from '../history/local-state.js';
 import type { Paint } from '../lib/paint.js';
+import { escapeControls, quotePath, redactUrl } from '../lib/text.js';
 import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
@@ -28,12 +29,14 @@ export default defineCommand({
     const bookstore = bookstoreValidation(settings);
     const checks = await checkStore(workspace, store);
     const usable = storeUsable(checks);
-    const { notebooks, spooled } = await workspaceStatus(workspace, usable ? store : undefined);
+    const { notebooks, spooled, setAside } = await workspaceStatus(workspace, usable ? store : undefined);
     const exitStatus = usable ? 0 : 1;
 
     if (args.json) {
       const where =
-        settings.store === 's3' ? { bucket: settings.s3_bucket, endpoint: settings.s3_endpoint_url || 'https://s3.amazonaws.com' } : {};
+        settings.store === 's3'
+          ? { bucket: settings.s3_bucket, endpoint: redactUrl(settings.s3_endpoint_url || 'https://s3.amazonaws.com') }
+          : {};
       writeJson(io, {
         store: {
           kind: settings.store,
@@ -45,7 +48,7 @@ export default defineCommand({
         bookstore,
         checks,
         notebooks,
-        spool: { waiting: spooled },
+        spool: { waiting: spooled, setAside },
       });
       return exitStatus;
     }
@@ -58,7 +61,9 @@ export default defineCommand({
     const row = (label: string, value: string) => writeLine(io.stdout, `${label.padEnd(12)} ${value}`);
     row(
       'store',
-      embedded ? `embedded (${store.location}), ${prefixes}` : `${store.location} at ${settings.s3_endpoint_url || 'AWS'}, ${prefixes}`,
+      embedded
+        ? `embedded (${quotePath(store.location)}), ${escapeControls(prefixes)}`
+        : `${escapeControls(store.location)} at ${escapeControls(redactUrl(settings.s3_endpoint_url || 'AWS'))}, ${escapeControls(prefixes)}`,
     );
     row(
       'bookstore',
@@ -71,20 +76,24 @@ export default defineCommand({
     row('credentials', embedded ? paint.dim('not needed') : yesNo(checks.credentialsAccepted, 'accepted', 'rejected', 'not checked'));
     row('bucket', yesNo(checks.bucketReachable, 'reachable', 'not reachable', 'not checked'));
     row('versioning', yesNo(checks.versioningEnabled, 'enabled', 'not enabled', 'not checked'));
-    if (checks.problem) row('problem', paint.red(checks.problem));
+    if (checks.problem) row('problem', paint.red(escapeControls(checks.problem)));
 
     writeLine(io.stdout);
     if (notebooks.length === 0) writeLine(io.stdout, 'no tracked notebooks (nbstore push or nbstore clone tracks them)');
     for (const n of notebooks) {
       const waiting = n.spooled > 0 ? paint.dim(`  (${n.spooled} save${n.spooled === 1 ? '' : 's'} in the spool)`) : '';
       const unknown = n.latest === null ? paint.dim('  (store not checked)') : '';
-      writeLine(io.stdout, `${paint[STATE_COLOUR[n.state]](n.state.padEnd(11))} ${n.path}${waiting}${unknown}`);
+      writeLine(io.stdout, `${paint[STATE_COLOUR[n.state]](n.state.padEnd(11))} ${quotePath(n.path)}${waiting}${unknown}`);
     }
     writeLine(io.stdout);
     row(
       'spool',
       spooled === 0 ? 'no saves waiting' : `${spooled} save${spooled === 1 ? '' : 's'} waiting (nbstore push --flush sends them)`,
     );
+    for (const entry of setAside) {
+      row('set aside', paint.red(`${quotePath(entry.path)} saved ${entry.savedAt}, refused by the store: ${escapeControls(entry.reason)}`));
+      row('', `its bytes are in ${quotePath(entry.file)}`);
+    }
     return exitStatus;
   },
 });

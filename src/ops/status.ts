@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { classifyNotebook, type NotebookFacts, type NotebookState } from '../history/local-state.js';
 import { headLatest, holdsContent } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
@@ -6,7 +7,7 @@ import { readIfExists, sha256 } from '../lib/fs.js';
 import { canonicalOf } from '../notebook/notebook.js';
 import type { Store } from '../store/store.js';
 import type { Settings } from '../workspace/config.js';
-import { spoolEntries } from '../workspace/spool.js';
+import { SET_ASIDE_DIR, setAsideEntries, spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** bookstore's default endpoint, which nbstore means by an empty `s3_endpoint_url`. */
@@ -109,6 +110,8 @@ export interface WorkspaceStatus {
   notebooks: NotebookStatus[];
   /** Saves waiting in the spool, of all notebooks. */
   spooled: number;
+  /** Saves the store refused, kept aside in the spool. */
+  setAside: Array<{ path: string; savedAt: string; reason: string; file: string }>;
 }
 
 /**
@@ -140,5 +143,11 @@ export async function workspaceStatus(workspace: Workspace, store: Store | undef
     const state = classifyNotebook({ key, tracked, local, latest, matchesLatest, spooled });
     return { path: rel, key, state, ...(tracked ? { base: tracked.base } : {}), ...(latest !== undefined ? { latest } : {}), spooled };
   });
-  return { notebooks, spooled: spool.length };
+  const setAside = (await setAsideEntries(workspace.spoolDir)).map(({ id, path, savedAt, reason }) => ({
+    path,
+    savedAt,
+    reason,
+    file: join(workspace.spoolDir, SET_ASIDE_DIR, `${id}.ipynb`),
+  }));
+  return { notebooks, spooled: spool.length, setAside };
 }

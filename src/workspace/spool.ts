@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listDir, writeFileAtomic } from '../lib/fs.js';
 
@@ -62,6 +62,42 @@ export async function spoolEntries(dir: string, path?: string): Promise<SpoolEnt
 
 export function readSpooledBody(dir: string, entry: SpoolEntry): Promise<Buffer> {
   return readFile(join(dir, `${entry.id}.ipynb`));
+}
+
+/** Where entries the store refused for what they are wait, for someone to look at. */
+export const SET_ASIDE_DIR = 'set-aside';
+
+/** A save the store refused (HTTP 4xx, or metadata over S3's limit), with the refusal. */
+export interface SetAsideEntry extends SpoolEntry {
+  reason: string;
+}
+
+/**
+ * Moves an entry the store refuses for what it is out of the queue, so the saves after it are
+ * delivered; its bytes and the refusal stay in `.nbstore/spool/set-aside/`, shown by `status`.
+ */
+export async function setAside(dir: string, entry: SpoolEntry, reason: string): Promise<void> {
+  const aside = join(dir, SET_ASIDE_DIR);
+  await mkdir(aside, { recursive: true, mode: 0o700 });
+  await rename(join(dir, `${entry.id}.ipynb`), join(aside, `${entry.id}.ipynb`)).catch(() => undefined);
+  await writeFileAtomic(join(aside, `${entry.id}.json`), JSON.stringify({ ...entry, reason }), { mode: 0o600 });
+  await rm(join(dir, `${entry.id}.json`), { force: true });
+}
+
+/** The entries set aside, oldest first. */
+export async function setAsideEntries(dir: string): Promise<SetAsideEntry[]> {
+  const aside = join(dir, SET_ASIDE_DIR);
+  const names = (await listDir(aside)).filter((n) => /^\d{20}-[0-9a-f]+\.json$/.test(n)).sort();
+  const entries: SetAsideEntry[] = [];
+  for (const name of names) {
+    try {
+      const entry = JSON.parse(await readFile(join(aside, name), 'utf8')) as SetAsideEntry;
+      if (typeof entry.path === 'string' && typeof entry.reason === 'string') entries.push({ ...entry, id: name.slice(0, -5) });
+    } catch {
+      // Torn by a crash: its body is still beside it for whoever looks.
+    }
+  }
+  return entries;
 }
 
 export async function removeFromSpool(dir: string, entry: SpoolEntry): Promise<void> {
