@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { parseRevision, resolveRevision } from '../history/revision.js';
-import { listHistory, readVerified } from '../history/versions.js';
+import { parseRevision, resolveRevision, type SaveTimes, saveTime } from '../history/revision.js';
+import { listHistory, readVerified, saveTimesOf } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { createFileAtomic } from '../lib/fs.js';
@@ -84,7 +84,8 @@ export async function sourceVersion(store: Store, key: string, revision: string 
       `${key}: deleted in ${store.location} (its latest version is a delete marker); add @REV to clone an earlier version`,
     );
   }
-  return resolveRevision(parseRevision(revision ?? 'latest', now), history, key);
+  const rev = parseRevision(revision ?? 'latest', now);
+  return resolveRevision(rev, history, key, rev.kind === 'at' ? await saveTimesOf(store, history, rev.time) : undefined);
 }
 
 /**
@@ -115,11 +116,11 @@ export function numberedName(file: string, n: number): string {
  * that was current at `at` (or now): keys deleted or not yet written then are left out, as
  * s3-pit-restore leaves them out.
  */
-export function versionsAt(listing: readonly VersionInfo[], at?: Date): VersionInfo[] {
+export function versionsAt(listing: readonly VersionInfo[], at?: Date, saveTimes: SaveTimes = new Map()): VersionInfo[] {
   const out: VersionInfo[] = [];
   let decided: string | undefined;
   for (const version of listing) {
-    if (version.key === decided || (at && version.lastModified.getTime() > at.getTime())) continue;
+    if (version.key === decided || (at && saveTime(version, saveTimes).getTime() > at.getTime())) continue;
     decided = version.key;
     if (!version.isDeleteMarker) out.push(version);
   }
@@ -194,8 +195,11 @@ export async function clonePrefix(
   const listPrefix = prefix === '' ? '' : `${prefix}/`;
   // As of now, the current objects are the latest versions: a listing of keys, not of every
   // version of every key, and each read returns the id of the version it read.
-  const listing: VersionRef[] = options.at
-    ? versionsAt(await collect(origin.store.versions(listPrefix)), options.at)
+  const at = options.at;
+  const listing: VersionRef[] = at
+    ? await collect(origin.store.versions(listPrefix)).then(async (all) =>
+        versionsAt(all, at, await saveTimesOf(origin.store, all, at, workspace.settings.max_threads)),
+      )
     : await collect(origin.store.objects(listPrefix));
   const versions = listing.filter((v) => v.key.endsWith('.ipynb'));
   if (versions.length === 0) {
