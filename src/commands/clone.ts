@@ -4,6 +4,7 @@ import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { parseRevision } from '../history/revision.js';
 import { NbstoreError } from '../lib/errors.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import {
   type CloneResult,
   clonePrefix,
@@ -44,8 +45,11 @@ export default defineCommand({
     const paint = paintFor(io);
     const shown = (file: string) => relative(io.cwd, file) || file;
     const report = (result: CloneResult) => {
-      const taken = result.taken ? ` (${shown(result.taken)} exists)` : '';
-      writeLine(io.stdout, `${paint.green('cloned')}  ${result.source}@${paint.yellow(result.versionId)} → ${shown(result.file)}${taken}`);
+      const taken = result.taken ? ` (${quotePath(shown(result.taken))} exists)` : '';
+      writeLine(
+        io.stdout,
+        `${paint.green('cloned')}  ${quotePath(result.source)}@${paint.yellow(escapeControls(result.versionId))} → ${quotePath(shown(result.file))}${taken}`,
+      );
     };
 
     if (args.prefix === undefined) {
@@ -98,7 +102,7 @@ export default defineCommand({
     }
     writeLine(
       io.stdout,
-      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`,
+      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${quotePath(shown(dir))}${at ? ` as of ${at.toISOString()}` : ''}`,
     );
   },
 });

@@ -1,5 +1,6 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { quotePath } from '../lib/text.js';
 import { runFlusher } from '../ops/flush.js';
 import { currentTarget, type HookStatus, type HookTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
 
@@ -61,7 +62,7 @@ export default defineCommand({
     if (result.delivered > 0) {
       writeLine(
         io.stdout,
-        `${now().toISOString()} delivered ${result.delivered} saved version${result.delivered === 1 ? '' : 's'} of ${result.paths.join(', ')}`,
+        `${now().toISOString()} delivered ${result.delivered} saved version${result.delivered === 1 ? '' : 's'} of ${result.paths.map(quotePath).join(', ')}`,
       );
     }
   },

@@ -2,6 +2,7 @@ import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { shortIds } from '../history/revision.js';
 import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
@@ -57,13 +58,13 @@ export default defineCommand({
       writeLine(
         io.stdout,
         args.published
-          ? `${rel}: never published (nbstore publish ${args.path} publishes it)`
-          : `${rel}: no versions yet (nbstore push ${args.path} stores the first)`,
+          ? `${quotePath(rel)}: never published (nbstore publish ${quotePath(args.path)} publishes it)`
+          : `${quotePath(rel)}: no versions yet (nbstore push ${quotePath(args.path)} stores the first)`,
       );
       return;
     }
     const paint = paintFor(io);
-    const authorWidth = Math.min(16, Math.max(0, ...entries.map((e) => (e.author ?? '-').length)));
+    const authorWidth = Math.min(16, Math.max(0, ...entries.map((e) => escapeControls(e.author ?? '-').length)));
     // One write for the lot: a write per line costs more than the rest of a cached `log`.
     const lines: string[] = [];
     for (const entry of entries) {
@@ -72,16 +73,20 @@ export default defineCommand({
         entry.versionId === base ? paint.cyan('base') : '',
         entry.versionId === published ? paint.magenta('published') : '',
       ].filter(Boolean);
-      const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
+      const source = entry.sourceVersion
+        ? ` ${paint.dim(`from ${escapeControls(sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion)}`)}`
+        : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
       if (entry.isDeleteMarker) {
         lines.push(`${paint.red(entry.shortId)}  ${formatTime(entry.lastModified)}  ${paint.red('[deleted]')}${markText}`);
       } else if (args.oneline) {
-        lines.push(`${paint.yellow(entry.shortId)} ${describeMessage(entry)}${markText}`);
+        lines.push(`${paint.yellow(entry.shortId)} ${escapeControls(describeMessage(entry))}${markText}`);
       } else {
-        const author = (entry.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
+        const author = escapeControls(entry.author ?? '-')
+          .slice(0, authorWidth)
+          .padEnd(authorWidth);
         lines.push(
-          `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`,
+          `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${escapeControls(describeMessage(entry))}${markText}`,
         );
       }
     }

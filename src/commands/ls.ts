@@ -1,6 +1,7 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { shortIds } from '../history/revision.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { listNotebooks } from '../ops/ls.js';
@@ -35,18 +36,23 @@ export default defineCommand({
       return;
     }
     if (notebooks.length === 0) {
-      writeLine(io.stdout, `no notebooks under ${base ? `${base}/` : ''}${args.prefix} in ${store.location}`);
+      writeLine(
+        io.stdout,
+        `no notebooks under ${quotePath(`${base ? `${base}/` : ''}${args.prefix}`)} in ${escapeControls(store.location)}`,
+      );
       return;
     }
     const paint = paintFor(io);
     const ids = shortIds(notebooks);
-    const pathWidth = Math.max(...notebooks.map((n) => n.path.length));
-    const authorWidth = Math.min(16, Math.max(...notebooks.map((n) => (n.author ?? '-').length)));
+    const pathWidth = Math.max(...notebooks.map((n) => quotePath(n.path).length));
+    const authorWidth = Math.min(16, Math.max(...notebooks.map((n) => escapeControls(n.author ?? '-').length)));
     for (const n of notebooks) {
-      const author = (n.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
+      const author = escapeControls(n.author ?? '-')
+        .slice(0, authorWidth)
+        .padEnd(authorWidth);
       writeLine(
         io.stdout,
-        `${n.path.padEnd(pathWidth)}  ${paint.yellow(ids.get(n.versionId) ?? n.versionId)}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`,
+        `${quotePath(n.path).padEnd(pathWidth)}  ${paint.yellow(escapeControls(ids.get(n.versionId) ?? n.versionId))}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`,
       );
     }
   },

@@ -3,6 +3,7 @@ import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { flushSpool, type PushResult, pushNotebook } from '../ops/push.js';
 import { notebooksUnder } from '../workspace/notebook-files.js';
 
@@ -44,12 +45,12 @@ export default defineCommand({
     const rels = await notebooksUnder(workspace, io.cwd, paths);
     const report = (result: PushResult) => {
       if (result.delivered > 0)
-        writeLine(io.stdout, `${result.path}: delivered ${result.delivered} earlier save${result.delivered === 1 ? '' : 's'}`);
+        writeLine(io.stdout, `${quotePath(result.path)}: delivered ${result.delivered} earlier save${result.delivered === 1 ? '' : 's'}`);
       writeLine(
         io.stdout,
         result.status === 'pushed'
-          ? `${paint.green('pushed')}     ${result.path}  ${paint.yellow(result.versionId)}`
-          : `${paint.dim('up to date')} ${result.path}  ${paint.dim(result.versionId)}`,
+          ? `${paint.green('pushed')}     ${quotePath(result.path)}  ${paint.yellow(escapeControls(result.versionId))}`
+          : `${paint.dim('up to date')} ${quotePath(result.path)}  ${paint.dim(escapeControls(result.versionId))}`,
       );
     };
     if (rels.length === 1) {

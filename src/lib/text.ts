@@ -41,6 +41,11 @@ export function quotePath(path: string): string {
   return `"${path.replace(/["\\]/g, (c) => `\\${c}`).replace(CONTROL, escapeOne)}"`;
 }
 
+/** `text` always in double quotes, as JSON writes a string, C1 and DEL escaped too: for names in messages. */
+export function quoted(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** At most `max` characters of `text`, escaped, with `…` when it was cut: for quoting a bad file. */
 export function excerpt(text: string, max = 40): string {
   const cut = [...text.slice(0, max * 2)].slice(0, max).join('');

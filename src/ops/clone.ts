@@ -9,7 +9,7 @@ import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebo
 import { joinKey } from '../store/keys.js';
 import { openBucket } from '../store/open.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
-import { safeLocalPath } from '../workspace/paths.js';
+import { localFile, safeLocalPath } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /**
@@ -182,8 +182,9 @@ export interface PrefixCloneOptions {
 
 /**
  * Clones every notebook under `prefix` into `dir`, keeping the paths below the prefix, up to
- * `max_threads` at once. Refuses the whole clone, before writing anything, if any key would land
- * outside `dir`. A notebook that fails does not stop the others; the failures are returned.
+ * `max_threads` at once. A key that would land outside `dir`, or pass through a symbolic link in
+ * it, is refused and reported, and the rest are written; a notebook that fails does not stop the
+ * others either. The failures are returned.
  */
 export async function clonePrefix(
   workspace: Workspace,
@@ -208,13 +209,24 @@ export async function clonePrefix(
       `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`,
     );
   }
-  const plan = versions.map((version) => ({
-    version,
-    target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length), version.key).split('/')),
-  }));
-  options.onPlanned?.(plan.length);
   const cloned: CloneResult[] = [];
   const failures: NbstoreError[] = [];
+  // A key that would land outside `dir` (or through a link) is refused alone: the rest are written.
+  const plan: Array<{ version: VersionRef; target: string }> = [];
+  const refused: NbstoreError[] = [];
+  for (const version of versions) {
+    try {
+      plan.push({ version, target: await localFile(dir, version.key.slice(listPrefix.length), version.key) });
+    } catch (err) {
+      if (!isNbstoreError(err, 'unsafe-key')) throw err;
+      refused.push(err);
+    }
+  }
+  options.onPlanned?.(plan.length + refused.length);
+  for (const err of refused) {
+    failures.push(err);
+    options.onFailed?.(err);
+  }
   await mapLimit(plan, workspace.settings.max_threads, async ({ version, target }) => {
     try {
       const result = await cloneVersion(workspace, origin, version, target);

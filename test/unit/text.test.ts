@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NbstoreError } from '../../src/lib/errors.js';
-import { escapeControls, excerpt, hasControl, quotePath, redactUrl } from '../../src/lib/text.js';
+import { escapeControls, excerpt, hasControl, quoted, quotePath, redactUrl } from '../../src/lib/text.js';
 
 const HOSTILE = 'a\u001b]0;pwned\u0007\u001b[2J\nforged\r\u007f\u009b31m';
 
@@ -19,6 +19,11 @@ describe('escaping text from outside', () => {
     assert.equal(quotePath('a\\nb.ipynb'), '"a\\\\nb.ipynb"');
     assert.equal(quotePath('say "hi".ipynb'), '"say \\"hi\\".ipynb"');
     assert.equal(hasControl(quotePath(HOSTILE)), false);
+  });
+
+  it('quotes a name always, as JSON does, with C1 and DEL escaped too', () => {
+    assert.equal(quoted('a"b\n'), '"a\\"b\\n"');
+    assert.equal(quoted('x\u009by\u007f'), '"x\\u009by\\u007f"');
   });
 
   it('quotes at most a short escaped excerpt', () => {
