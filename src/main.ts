@@ -65,6 +65,23 @@ function flagSettings(args: GlobalArgs): PartialSettings {
   return flags;
 }
 
+/**
+ * A notebook nested deeper than the stack (JSON.parse reads any depth; rendering and diffing
+ * recurse) is the input's doing, not nbstore's: one line with a code, not an internal error.
+ */
+function asUserError(err: unknown): unknown {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new NbstoreError(
+      'too-deep',
+      'the notebook is nested too deeply for nbstore to show or compare (its JSON is thousands of levels deep)',
+      {
+        cause: err,
+      },
+    );
+  }
+  return err;
+}
+
 const PROTECTED = '\u0000';
 
 /**
@@ -162,7 +179,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (err) {
     failure ??= err;
   }
-  if (failure) throw failure;
+  if (failure) throw asUserError(failure);
   if (output) io.stdout.write(`${output}\n`);
   return status;
 }

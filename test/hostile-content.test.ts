@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import stableStringify from 'fast-json-stable-stringify';
 import { sha256 } from '../src/lib/fs.js';
+import { hasControl } from '../src/lib/text.js';
+import { runBin } from './support/cli.js';
 import { foreignTool } from './support/foreign.js';
 import { makeWorkspace, pushedId, STORE_KINDS } from './support/workspace.js';
 
@@ -49,6 +51,29 @@ for (const kind of STORE_KINDS) {
       await writeFile(join(ws.dir, 'nb.ipynb'), make(0xfe));
       assert.match(await ws.ok('status'), /^modified\s+nb\.ipynb$/m);
       pushedId(await ws.ok('push', 'nb.ipynb'));
+    });
+
+    it('takes a notebook nested 100,000 deep for push, and says in one line that 2,000 deep is too deep to diff', async () => {
+      const ws = await makeWorkspace(kind);
+      const nested = (depth: number, leaf: number) => notebookWith(`${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`);
+      await writeFile(join(ws.dir, 'deep.ipynb'), nested(100_000, 1));
+      pushedId(await ws.ok('push', 'deep.ipynb'));
+      await writeFile(join(ws.dir, 'deep.ipynb'), nested(100_000, 2));
+      assert.match(await ws.ok('status'), /^modified\s+deep\.ipynb$/m);
+      pushedId(await ws.ok('push', 'deep.ipynb'));
+      await writeFile(join(ws.dir, 'deep.ipynb'), nested(2_000, 3));
+      const diff = await runBin(['diff', 'deep.ipynb'], { cwd: ws.dir, env: ws.env });
+      assert.equal(diff.status, 1);
+      assert.match(diff.stderr, /^nbstore: the notebook is nested too deeply for nbstore to show or compare[^\n]*\n$/);
+    });
+
+    it('quotes at most a short, escaped excerpt of a file that is not JSON', async () => {
+      const ws = await makeWorkspace(kind);
+      await writeFile(join(ws.dir, 'bad.ipynb'), `{"nbformat": 4, "x": \u001b]0;pwned\u0007${'y'.repeat(5_000)}`);
+      const push = await runBin(['push', 'bad.ipynb'], { cwd: ws.dir, env: ws.env });
+      assert.equal(push.status, 1);
+      assert.match(push.stderr, /^nbstore: bad\.ipynb: not a notebook \([^\n]{1,130}\)\n$/);
+      assert.equal(hasControl(push.stderr.trimEnd()), false);
     });
 
     it('does not take a version whose recorded canonical hash is of the old, lossy kind for the local file', async () => {

@@ -33,7 +33,8 @@ export type ErrorCode =
   | 'write-failed'
   | 'no-tty'
   | 's3-error'
-  | 'bad-request';
+  | 'bad-request'
+  | 'too-deep';
 
 const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   usage: 2,

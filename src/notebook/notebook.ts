@@ -1,6 +1,7 @@
 import { JSONParser } from '@streamparser/json';
 import { NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
+import { excerpt } from '../lib/text.js';
 import { CANONICAL_KIND, canonicalJsonHash } from './canonical-json.js';
 
 /** A Jupyter notebook (nbformat 4), as much of it as nbstore reads. */
@@ -45,7 +46,8 @@ export function parseNotebook(bytes: Uint8Array | string, source: string): Noteb
   try {
     data = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof SyntaxError ? err.message.split('\n')[0] : 'invalid JSON';
+    // V8 quotes the text around the fault: a short, escaped excerpt of it at most.
+    const detail = err instanceof SyntaxError ? excerpt(err.message.split('\n')[0] ?? '', 120) : 'invalid JSON';
     throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
   }
   const problem = notebookProblem(data);
