@@ -111,5 +111,14 @@ describe('an endpoint that is not S3', () => {
     const push = await nbstore('push', 'nb.ipynb');
     assert.equal(push.status, 75, push.stderr);
     assert.equal((await leftovers(ws)).spooled.length, 1);
+    // The Jupyter hook's flusher gives up too, and lets go of its lock.
+    const flush = await nbstore('hook', 'flush');
+    assert.equal(flush.status, 75, 'the saves stay in the spool');
+    assert.match(flush.stderr, /did not finish answering within 6000 ms/);
+    assert.deepEqual(
+      (await leftovers(ws)).locks.filter((name) => name.startsWith('flusher')),
+      [],
+    );
+    assert.equal((await leftovers(ws)).spooled.length, 1, 'the save still waits');
   });
 });

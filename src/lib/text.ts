@@ -41,9 +41,17 @@ export function quotePath(path: string): string {
   return `"${path.replace(/["\\]/g, (c) => `\\${c}`).replace(CONTROL, escapeOne)}"`;
 }
 
+/** JSON.stringify's JSON with DEL and C1 escaped too (JSON.stringify leaves them raw, and a terminal may act on them). */
+export function printableJson(value: unknown, indent?: number): string {
+  return (JSON.stringify(value, null, indent) ?? 'null').replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** `text` always in double quotes, as JSON writes a string, C1 and DEL escaped too: for names in messages. */
 export function quoted(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return printableJson(text);
 }
 
 /** At most `max` characters of `text`, escaped, with `…` when it was cut: for quoting a bad file. */

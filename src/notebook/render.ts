@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Paint } from '../lib/paint.js';
+import { escapeControls } from '../lib/text.js';
 import { type Cell, joinText, type Notebook, type Output } from './notebook.js';
 
 /** How much of a long text output a rendering shows. */
@@ -16,14 +17,14 @@ export function renderNotebook(nb: Notebook, options: RenderOptions): string {
   const { paint } = options;
   const language = (nb.metadata.kernelspec as { language?: string; display_name?: string } | undefined)?.display_name;
   const head = paint.dim(
-    `nbformat ${nb.nbformat}.${nb.nbformat_minor} · ${nb.cells.length} cell${nb.cells.length === 1 ? '' : 's'}${language ? ` · ${language}` : ''}`,
+    `nbformat ${nb.nbformat}.${nb.nbformat_minor} · ${nb.cells.length} cell${nb.cells.length === 1 ? '' : 's'}${language ? ` · ${escapeControls(String(language))}` : ''}`,
   );
   return `${[head, ...nb.cells.map((cell, i) => renderCell(cell, i, options))].join('\n\n')}\n`;
 }
 
 export function cellHeading(cell: Cell, index: number): string {
-  const count = cell.cell_type === 'code' ? ` [${cell.execution_count ?? ' '}]` : '';
-  return `cell ${index + 1} (${cell.cell_type})${count}`;
+  const count = cell.cell_type === 'code' ? ` [${escapeControls(String(cell.execution_count ?? ' '))}]` : '';
+  return `cell ${index + 1} (${escapeControls(cell.cell_type)})${count}`;
 }
 
 export function renderCell(cell: Cell, index: number, options: RenderOptions): string {
