@@ -30,6 +30,11 @@ export function escapeControls(text: string): string {
   return text.replace(CONTROL, escapeOne);
 }
 
+/** escapeControls, but tabs kept: for lines of code, which a pane lays out with tab stops. */
+export function escapeControlsButTabs(text: string): string {
+  return text.replace(CONTROL, (c) => (c === '\t' ? c : escapeOne(c)));
+}
+
 /**
  * A path or key as git quotes it (core.quotePath=false): as it is when it holds nothing a
  * terminal acts on, or a double quote, backslash or leading/trailing space that would make it

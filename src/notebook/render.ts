@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Paint } from '../lib/paint.js';
-import { escapeControls } from '../lib/text.js';
+import { escapeControls, escapeControlsButTabs } from '../lib/text.js';
 import { type Cell, joinText, type Notebook, type Output } from './notebook.js';
 
 /** How much of a long text output a rendering shows. */
@@ -34,7 +34,8 @@ export function renderCell(cell: Cell, index: number, options: RenderOptions): s
 
 /** A cell's source lines, then its outputs summarised, each output line after OUTPUT_MARK. */
 export function cellLines(cell: Cell, options: RenderOptions): string[] {
-  const lines = sourceLines(joinText(cell.source));
+  // A source from the store may hold what a terminal acts on; outputs are rendered on their own terms.
+  const lines = sourceLines(joinText(cell.source)).map(escapeControlsButTabs);
   for (const output of cell.outputs ?? []) lines.push(...renderOutput(output, options).map((l) => options.paint.dim(OUTPUT_MARK) + l));
   return lines;
 }

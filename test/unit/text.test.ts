@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NbstoreError } from '../../src/lib/errors.js';
-import { escapeControls, excerpt, hasControl, quoted, quotePath, redactUrl } from '../../src/lib/text.js';
+import { escapeControls, escapeControlsButTabs, excerpt, hasControl, quoted, quotePath, redactUrl } from '../../src/lib/text.js';
 
 const HOSTILE = 'a\u001b]0;pwned\u0007\u001b[2J\nforged\r\u007f\u009b31m';
 
@@ -11,6 +11,10 @@ describe('escaping text from outside', () => {
     assert.equal(escaped, 'a\\x1b]0;pwned\\a\\x1b[2J\\nforged\\r\\x7f\\x9b31m');
     assert.equal(hasControl(escaped), false);
     assert.equal(escapeControls('Zürich C:\\temp ☃ 表'), 'Zürich C:\\temp ☃ 表');
+  });
+
+  it('keeps tabs in lines of code, escaping the rest', () => {
+    assert.equal(escapeControlsButTabs('\tx = 1\u001b[2J\r'), '\tx = 1\\x1b[2J\\r');
   });
 
   it('quotes a path as git does, only when it needs it, unambiguously', () => {
