@@ -119,7 +119,8 @@ function streamCells(
   const chunk = 1 << 20;
   for (let at = 0; at < bytes.byteLength && !failure; at += chunk) parser.write(bytes.subarray(at, at + chunk));
   if (!failure && !parser.isEnded) parser.end();
-  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook(failure.message.split('\n')[0] ?? 'invalid JSON');
+  if (failure)
+    throw failure instanceof NbstoreError ? failure : notANotebook(excerpt(failure.message.split('\n')[0] ?? 'invalid JSON', 120));
   if (repeated) return undefined;
   const problem = notebookProblem({ ...fields, cells: Array.isArray(fields.cells) ? [] : fields.cells });
   if (problem) throw notANotebook(problem);
