@@ -17,17 +17,22 @@ if (argv.length === 1 && argv[0] === '--version') {
   // start); Node 20 has no such cache for ES modules.
   module.enableCompileCache?.();
   // `nbstore log … | head` closes the pipe early; that is not a failure.
+  // Any other failure to write (ENOSPC on `>/dev/full`) is one line, not a stack.
   process.stdout.on('error', (err) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    process.stderr.write(`nbstore: cannot write the output: ${err.code ?? err.message}\n`);
+    process.exit(1);
   });
+  // Until the bundle is loaded: any control character becomes '?'.
+  let escapeControls = (text) => String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   try {
-    const { main } = await import('../dist/bundle/main.js');
-    process.exitCode = await main(argv);
+    const bundle = await import('../dist/bundle/main.js');
+    escapeControls = bundle.escapeControls;
+    process.exitCode = await bundle.main(argv);
   } catch (err) {
     const known = err && err.name === 'NbstoreError';
     const code = known ? err.code : 'internal';
-    const message = known ? err.message : `internal error: ${err?.message ?? err}`;
+    const message = known ? err.message : `internal error: ${escapeControls(err?.message ?? err)}`;
     // A command given --json (before any `--`) reports its failure as JSON too, for scripts.
     const words = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
     if (words.includes('--json')) process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);

@@ -51,6 +51,9 @@ const COMMANDS: Command<any>[] = [
   serve,
 ];
 
+/** For bin/, which prints what an unexpected error says. */
+export { escapeControls } from './lib/text.js';
+
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface GlobalArgs {
@@ -86,6 +89,23 @@ function flagSettings(args: GlobalArgs): PartialSettings {
     flags.max_threads = args.maxThreads;
   }
   return flags;
+}
+
+/**
+ * A notebook nested deeper than the stack (JSON.parse reads any depth; rendering and diffing
+ * recurse) is the input's doing, not nbstore's: one line with a code, not an internal error.
+ */
+function asUserError(err: unknown): unknown {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new NbstoreError(
+      'too-deep',
+      'the notebook is nested too deeply for nbstore to show or compare (its JSON is thousands of levels deep)',
+      {
+        cause: err,
+      },
+    );
+  }
+  return err;
 }
 
 const PROTECTED = '\u0000';
@@ -209,7 +229,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (err) {
     failure ??= err;
   }
-  if (failure) throw failure;
+  if (failure) throw asUserError(failure);
   if (output) io.stdout.write(`${output}\n`);
   return status;
 }

@@ -245,7 +245,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(await readFile(join(ws.dir, 'deleted.ipynb'), 'utf8'), markdownNotebook('kept'));
     });
 
-    it('refuses keys that would land outside the target folder, before writing anything', async () => {
+    it('refuses, alone, each key that would land outside the target folder, and clones the rest', async () => {
       const ws = await makeWorkspace(kind);
       const foreign = await foreignTool(ws);
       await foreign.put('workspace/team/fine.ipynb', markdownNotebook('fine'));
@@ -253,13 +253,20 @@ for (const kind of STORE_KINDS) {
         await foreign.put(key, markdownNotebook('evil'));
         const result = await ws.run('clone', '--prefix', 'workspace/team', 'out');
         assert.equal(result.error?.code, 'unsafe-key', key);
-        assert.ok(result.error?.message.startsWith(`${JSON.stringify(key)}: refusing a key with `), result.error?.message);
+        assert.equal(result.status, 1);
+        assert.ok(
+          result.error?.message.startsWith(`1 of 2 notebooks were not cloned (first: ${JSON.stringify(key)}: refusing a key with `),
+          result.error?.message,
+        );
+        assert.ok(result.stderr.includes(`nbstore: ${JSON.stringify(key)}: refusing a key`), result.stderr);
+        assert.equal(await readFile(join(ws.dir, 'out', 'fine.ipynb'), 'utf8'), markdownNotebook('fine'));
+        await rm(join(ws.dir, 'out'), { recursive: true });
         await foreign.remove(key);
       }
       assert.deepEqual(
         (await readdir(ws.dir)).filter((n) => !n.startsWith('.')),
         [],
-        'nothing was written',
+        'nothing was written outside',
       );
       await foreign.put('workspace/..', markdownNotebook('evil'));
       assert.equal((await ws.run('clone', 'workspace/..')).error?.code, 'unsafe-key');

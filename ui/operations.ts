@@ -1,6 +1,8 @@
 /** What d, D, c, o and p do: ask the source, show progress and the outcome, never throw. */
+
 import { useCallback } from 'react';
 import { isNbstoreError } from '../src/lib/errors.js';
+import { quotePath } from '../src/lib/text.js';
 import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from '../src/ops/browse-model.js';
 import { type Dispatch, describeFailure } from './hooks.js';
 import type { Op } from './keys.js';
@@ -92,12 +94,14 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
         case 'diff': {
           const older = previousVersion(state);
           if (!older) return fail(`nothing before ${version.shortId}, the first version (D diffs against the local file)`);
-          return showDiff(`diff ${notebook.path}  ${older.shortId} → ${version.shortId}`, () =>
+          return showDiff(`diff ${quotePath(notebook.path)}  ${older.shortId} → ${version.shortId}`, () =>
             source.diff(scope, notebook, older, version),
           );
         }
         case 'diffLocal':
-          return showDiff(`diff ${notebook.path}  ${version.shortId} → local file`, () => source.diffLocal(scope, notebook, version));
+          return showDiff(`diff ${quotePath(notebook.path)}  ${version.shortId} → local file`, () =>
+            source.diffLocal(scope, notebook, version),
+          );
         case 'clone': {
           let plan: ClonePlan;
           try {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { checkoutVersion, writeVersionTo } from '../ops/checkout.js';
 import { locateVersion } from '../ops/locate.js';
 
@@ -24,15 +25,18 @@ export default defineCommand({
     const paint = paintFor(io);
     if (args.output !== undefined) {
       await writeVersionTo(store, version, resolve(io.cwd, args.output), args.output, { force: args.force });
-      writeLine(io.stdout, `wrote ${rel} version ${paint.yellow(version.versionId)} to ${args.output}`);
+      writeLine(
+        io.stdout,
+        `wrote ${quotePath(rel)} version ${paint.yellow(escapeControls(version.versionId))} to ${quotePath(args.output)}`,
+      );
       return;
     }
     const result = await checkoutVersion(workspace, store, rel, version, { force: args.force });
     writeLine(
       io.stdout,
       result.written
-        ? `checked out ${rel} at version ${paint.yellow(version.versionId)}`
-        : `${rel} is already at version ${paint.yellow(version.versionId)}`,
+        ? `checked out ${quotePath(rel)} at version ${paint.yellow(escapeControls(version.versionId))}`
+        : `${quotePath(rel)} is already at version ${paint.yellow(escapeControls(version.versionId))}`,
     );
     if (result.deleted) {
       writeLine(

@@ -5,6 +5,7 @@ import { progressReporter } from '../cli/progress.js';
 import { parseRevision } from '../history/revision.js';
 import { NbstoreError } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import {
   type CloneResult,
   clonePrefix,
@@ -50,8 +51,11 @@ export default defineCommand({
     const paint = paintFor(io);
     const shown = (file: string) => relative(io.cwd, file) || file;
     const report = (result: CloneResult) => {
-      const taken = result.taken ? ` (${shown(result.taken)} exists)` : '';
-      writeLine(io.stdout, `${paint.green('cloned')}  ${result.source}@${paint.yellow(result.versionId)} → ${shown(result.file)}${taken}`);
+      const taken = result.taken ? ` (${quotePath(shown(result.taken))} exists)` : '';
+      writeLine(
+        io.stdout,
+        `${paint.green('cloned')}  ${quotePath(result.source)}@${paint.yellow(escapeControls(result.versionId))} → ${quotePath(shown(result.file))}${taken}`,
+      );
     };
 
     if (args.prefix === undefined) {
@@ -107,7 +111,10 @@ export default defineCommand({
         { exitCode: first.exitCode },
       );
     }
-    writeLine(io.stdout, `cloned ${plural(cloned.length, 'notebook')} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`);
+    writeLine(
+      io.stdout,
+      `cloned ${plural(cloned.length, 'notebook')} into ${quotePath(shown(dir))}${at ? ` as of ${at.toISOString()}` : ''}`,
+    );
   },
 });
 

@@ -1,6 +1,7 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { plural } from '../lib/plural.js';
+import { quotePath } from '../lib/text.js';
 import { runFlusher } from '../ops/flush.js';
 import { currentTarget, type HookStatus, type HookTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
 
@@ -60,7 +61,10 @@ export default defineCommand({
     const workspace = await findWorkspace();
     const result = await runFlusher(workspace);
     if (result.delivered > 0) {
-      writeLine(io.stdout, `${now().toISOString()} delivered ${plural(result.delivered, 'saved version')} of ${result.paths.join(', ')}`);
+      writeLine(
+        io.stdout,
+        `${now().toISOString()} delivered ${plural(result.delivered, 'saved version')} of ${result.paths.map(quotePath).join(', ')}`,
+      );
     }
   },
 });

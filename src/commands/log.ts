@@ -4,6 +4,7 @@ import { paintFor } from '../cli/io.js';
 import { findForks } from '../history/ancestry.js';
 import { shortIds } from '../history/revision.js';
 import { describeHistory, describeMessage, followHistory, listHistory } from '../history/versions.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { publishedKeyFor, publishedVersionOf } from '../ops/publish.js';
@@ -78,14 +79,14 @@ export default defineCommand({
       writeLine(
         io.stdout,
         args.published
-          ? `${rel}: never published (nbstore publish ${args.path} publishes it)`
-          : `${rel}: no versions yet (nbstore push ${args.path} stores the first)`,
+          ? `${quotePath(rel)}: never published (nbstore publish ${quotePath(args.path)} publishes it)`
+          : `${quotePath(rel)}: no versions yet (nbstore push ${quotePath(args.path)} stores the first)`,
       );
       return;
     }
     const paint = paintFor(io);
     const authorWidth = columnWidth(
-      entries.map((e) => e.author ?? '-'),
+      entries.map((e) => escapeControls(e.author ?? '-')),
       16,
     );
     // One write for the lot: a write per line costs more than the rest of a cached `log`.
@@ -103,16 +104,18 @@ export default defineCommand({
           : '',
         entry.key !== listedKey ? paint.dim(shownPath(entry.key)) : '',
       ].filter(Boolean);
-      const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
+      const source = entry.sourceVersion
+        ? ` ${paint.dim(`from ${escapeControls(sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion)}`)}`
+        : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
       if (entry.isDeleteMarker) {
         lines.push(`${paint.red(entry.shortId)}  ${formatTime(entry.lastModified)}  ${paint.red('[deleted]')}${markText}`);
       } else if (args.oneline) {
-        lines.push(`${paint.yellow(entry.shortId)} ${describeMessage(entry)}${markText}`);
+        lines.push(`${paint.yellow(entry.shortId)} ${escapeControls(describeMessage(entry))}${markText}`);
       } else {
-        const author = fitColumn(entry.author ?? '-', authorWidth);
+        const author = fitColumn(escapeControls(entry.author ?? '-'), authorWidth);
         lines.push(
-          `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`,
+          `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${escapeControls(describeMessage(entry))}${markText}`,
         );
       }
     }

@@ -2,6 +2,7 @@ import { columnWidth, fitColumn } from '../cli/columns.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { shortIds } from '../history/revision.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { deletedNotebooks, listNotebooks } from '../ops/ls.js';
@@ -59,21 +60,24 @@ export default defineCommand({
       return;
     }
     if (notebooks.length === 0) {
-      writeLine(io.stdout, `no notebooks under ${base ? `${base}/` : ''}${args.prefix} in ${store.location}`);
+      writeLine(
+        io.stdout,
+        `no notebooks under ${quotePath(`${base ? `${base}/` : ''}${args.prefix}`)} in ${escapeControls(store.location)}`,
+      );
       return;
     }
     const paint = paintFor(io);
     const ids = shortIds(notebooks);
-    const pathWidth = columnWidth(notebooks.map((n) => n.path));
+    const pathWidth = columnWidth(notebooks.map((n) => quotePath(n.path)));
     const authorWidth = columnWidth(
-      notebooks.map((n) => n.author ?? '-'),
+      notebooks.map((n) => escapeControls(n.author ?? '-')),
       16,
     );
     for (const n of notebooks) {
-      const author = fitColumn(n.author ?? '-', authorWidth);
+      const author = fitColumn(escapeControls(n.author ?? '-'), authorWidth);
       writeLine(
         io.stdout,
-        `${fitColumn(n.path, pathWidth)}  ${paint.yellow(ids.get(n.versionId) ?? n.versionId)}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`,
+        `${fitColumn(quotePath(n.path), pathWidth)}  ${paint.yellow(escapeControls(ids.get(n.versionId) ?? n.versionId))}  ${formatTime(n.lastModified)}  ${author}  ${formatSize(n.size).padStart(8)}`,
       );
     }
   },

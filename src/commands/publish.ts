@@ -1,5 +1,6 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { publishNotebook } from '../ops/publish.js';
 
 export default defineCommand({
@@ -31,6 +32,9 @@ export default defineCommand({
     }
     const paint = paintFor(io);
     const verb = result.status === 'published' ? paint.green('published') : paint.dim('already published');
-    writeLine(io.stdout, `${verb}  ${result.path}  ${result.sourceVersion} → ${result.publishedKey}  ${paint.yellow(result.versionId)}`);
+    writeLine(
+      io.stdout,
+      `${verb}  ${quotePath(result.path)}  ${escapeControls(result.sourceVersion)} → ${quotePath(result.publishedKey)}  ${paint.yellow(escapeControls(result.versionId))}`,
+    );
   },
 });

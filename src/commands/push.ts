@@ -4,6 +4,7 @@ import { progressReporter } from '../cli/progress.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { flushSpool, modifiedNotebooks, type PushResult, pushNotebook } from '../ops/push.js';
 import { notebooksUnder } from '../workspace/notebook-files.js';
 
@@ -49,12 +50,12 @@ export default defineCommand({
       return;
     }
     const report = (result: PushResult) => {
-      if (result.delivered > 0) writeLine(io.stdout, `${result.path}: delivered ${plural(result.delivered, 'earlier save')}`);
+      if (result.delivered > 0) writeLine(io.stdout, `${quotePath(result.path)}: delivered ${plural(result.delivered, 'earlier save')}`);
       writeLine(
         io.stdout,
         result.status === 'pushed'
-          ? `${paint.green('pushed')}     ${result.path}  ${paint.yellow(result.versionId)}`
-          : `${paint.dim('up to date')} ${result.path}  ${paint.dim(result.versionId)}`,
+          ? `${paint.green('pushed')}     ${quotePath(result.path)}  ${paint.yellow(escapeControls(result.versionId))}`
+          : `${paint.dim('up to date')} ${quotePath(result.path)}  ${paint.dim(escapeControls(result.versionId))}`,
       );
     };
     if (rels.length === 1) {

@@ -1,6 +1,7 @@
 import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { fromMetadata, readVerified } from '../history/versions.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
 import { checkNotebook, parseNotebook } from '../notebook/notebook.js';
 import { renderNotebook } from '../notebook/render.js';
@@ -55,9 +56,12 @@ export default defineCommand({
     const notebook = parseNotebook(body, source);
     const paint = paintFor(io);
     const meta = fromMetadata(info.metadata);
-    writeLine(io.stdout, paint.yellow(`version ${version.versionId}`));
-    writeLine(io.stdout, `notebook ${rel}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`);
-    if (meta.message) writeLine(io.stdout, `\n    ${meta.message}`);
+    writeLine(io.stdout, paint.yellow(`version ${escapeControls(version.versionId)}`));
+    writeLine(
+      io.stdout,
+      `notebook ${quotePath(rel)}  ${formatTime(version.lastModified)}${meta.author ? `  ${escapeControls(meta.author)}` : ''}`,
+    );
+    if (meta.message) writeLine(io.stdout, `\n    ${escapeControls(meta.message)}`);
     writeLine(io.stdout);
     const text = renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) });
     // On a terminal, long lines are cut to its width; through a pipe, or with --raw, nothing is cut.

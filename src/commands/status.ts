@@ -3,6 +3,7 @@ import { paintFor } from '../cli/io.js';
 import type { NotebookState } from '../history/local-state.js';
 import type { Paint } from '../lib/paint.js';
 import { plural } from '../lib/plural.js';
+import { escapeControls, quotePath, redactUrl } from '../lib/text.js';
 import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
@@ -30,12 +31,14 @@ export default defineCommand({
     const bookstore = bookstoreValidation(settings);
     const checks = await checkStore(workspace, store);
     const usable = storeUsable(checks);
-    const { notebooks, spooled } = await workspaceStatus(workspace, usable ? store : undefined, { forks: true });
+    const { notebooks, spooled, setAside } = await workspaceStatus(workspace, usable ? store : undefined, { forks: true });
     const exitStatus = usable ? 0 : 1;
 
     if (args.json) {
       const where =
-        settings.store === 's3' ? { bucket: settings.s3_bucket, endpoint: settings.s3_endpoint_url || 'https://s3.amazonaws.com' } : {};
+        settings.store === 's3'
+          ? { bucket: settings.s3_bucket, endpoint: redactUrl(settings.s3_endpoint_url || 'https://s3.amazonaws.com') }
+          : {};
       writeJson(io, {
         store: {
           kind: settings.store,
@@ -47,7 +50,7 @@ export default defineCommand({
         bookstore,
         checks,
         notebooks,
-        spool: { waiting: spooled },
+        spool: { waiting: spooled, setAside },
       });
       return exitStatus;
     }
@@ -60,7 +63,9 @@ export default defineCommand({
     const row = (label: string, value: string) => writeLine(io.stdout, `${label.padEnd(12)} ${value}`);
     row(
       'store',
-      embedded ? `embedded (${store.location}), ${prefixes}` : `${store.location} at ${settings.s3_endpoint_url || 'AWS'}, ${prefixes}`,
+      embedded
+        ? `embedded (${quotePath(store.location)}), ${escapeControls(prefixes)}`
+        : `${escapeControls(store.location)} at ${escapeControls(redactUrl(settings.s3_endpoint_url || 'AWS'))}, ${escapeControls(prefixes)}`,
     );
     row(
       'bookstore',
@@ -73,7 +78,7 @@ export default defineCommand({
     row('credentials', embedded ? paint.dim('not needed') : yesNo(checks.credentialsAccepted, 'accepted', 'rejected', 'not checked'));
     row('bucket', yesNo(checks.bucketReachable, 'reachable', 'not reachable', 'not checked'));
     row('versioning', yesNo(checks.versioningEnabled, 'enabled', 'not enabled', 'not checked'));
-    if (checks.problem) row('problem', paint.red(checks.problem));
+    if (checks.problem) row('problem', paint.red(escapeControls(checks.problem)));
 
     writeLine(io.stdout);
     if (notebooks.length === 0) writeLine(io.stdout, 'no tracked notebooks (nbstore push or nbstore clone tracks them)');
@@ -85,14 +90,14 @@ export default defineCommand({
         const cells = n.conflicts.map((c) => c.cell + 1).join(', ');
         writeLine(
           io.stdout,
-          `${' '.repeat(12)}${paint.red(`${n.conflicts.length} conflict${n.conflicts.length === 1 ? '' : 's'}`)} from a merge, in cell${n.conflicts.length === 1 ? '' : 's'} ${cells}: fix the <<<<<<< markers, then push`,
+          `${' '.repeat(12)}${paint.red(plural(n.conflicts.length, 'conflict'))} from a merge, in ${n.conflicts.length === 1 ? 'cell' : 'cells'} ${cells}: fix the <<<<<<< markers, then push`,
         );
       }
       for (const fork of n.forks ?? []) {
         const count = fork.versions.length;
         writeLine(
           io.stdout,
-          `${' '.repeat(12)}${paint.red('fork')}: ${paint.yellow(fork.shortId)}${count > 1 ? ` and ${count - 1} before it` : ''} not in the history of the latest; nbstore merge ${n.path} ${fork.shortId} folds it in`,
+          `${' '.repeat(12)}${paint.red('fork')}: ${paint.yellow(fork.shortId)}${count > 1 ? ` and ${count - 1} before it` : ''} not in the history of the latest; nbstore merge ${quotePath(n.path)} ${fork.shortId} folds it in`,
         );
       }
     }
@@ -100,6 +105,10 @@ export default defineCommand({
     if (untracked > 0) writeLine(io.stdout, paint.dim(`(untracked notebooks are pushed only when named: nbstore push PATH)`));
     writeLine(io.stdout);
     row('spool', spooled === 0 ? 'no saves waiting' : `${plural(spooled, 'save')} waiting (nbstore push --flush sends them)`);
+    for (const entry of setAside) {
+      row('set aside', paint.red(`${quotePath(entry.path)} saved ${entry.savedAt}, refused by the store: ${escapeControls(entry.reason)}`));
+      row('', `its bytes are in ${quotePath(entry.file)}`);
+    }
     return exitStatus;
   },
 });

@@ -37,9 +37,12 @@ export interface NotebookFacts {
  * One notebook's state, as git's status would put it. Every verb that asks "is the local file
  * the stored version?" (push, checkout, publish, status, browse) asks this function. `modified`: local changes (or saves in the
  * spool) on top of the version it came from; `behind`: someone pushed a newer version; `diverged`:
- * both; `not pushed`: no version at its key. A clone tracked against another key (from the
- * published prefix) is compared with the latest version at its own key. `untracked`: a file
- * found in the workspace that nbstore has no record of (as git's; push must name it).
+ * both; `not pushed`: no version at its key. A file is unchanged when its bytes are its base's, or
+ * differ only in formatting (the same lossless canonical hash); a canonical hash recorded by an
+ * earlier nbstore, of another kind, never equals one taken now, so then the bytes decide. A clone
+ * tracked against another key (from the published prefix) is compared with the latest version at
+ * its own key. `untracked`: a file found in the workspace that nbstore has no record of (as git's;
+ * push must name it).
  */
 export function classifyNotebook(facts: NotebookFacts): NotebookState {
   const { local, latest } = facts;

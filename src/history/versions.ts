@@ -2,10 +2,10 @@ import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
-import { canonicalOf } from '../notebook/notebook.js';
+import { canonicalOf, isCurrentCanonical } from '../notebook/notebook.js';
 import { META } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
-import { parseRevision, type Revision, resolveRevision, shortIds } from './revision.js';
+import { parseRevision, type Revision, resolveRevision, type SaveTimes, shortIds } from './revision.js';
 
 /** One entry of a notebook's history as nbstore shows it. */
 export interface HistoryEntry {
@@ -108,7 +108,25 @@ export async function findVersions(
   if (direct.every((v) => v !== undefined)) return direct;
   const history = await listHistory(store, key);
   if (history.length === 0) throw new NbstoreError('unknown-revision', `${subject}: no versions in the store (push it first)`);
-  return revs.map((rev, i) => direct[i] ?? resolveRevision(rev, history, subject));
+  const times = revs.flatMap((rev) => (rev.kind === 'at' ? [rev.time] : []));
+  const saved = times.length > 0 ? await saveTimesOf(store, history, new Date(Math.min(...times.map((t) => t.getTime())))) : new Map();
+  return revs.map((rev, i) => direct[i] ?? resolveRevision(rev, history, subject, saved));
+}
+
+/**
+ * The save times of the versions in `listing` the store got after `after`: those may have been
+ * saved before it (delivered from the spool later), which only their metadata says. A version
+ * the store got by then was saved by then. One HEAD each, `threads` at once (cached).
+ */
+export async function saveTimesOf(store: Store, listing: readonly VersionInfo[], after: Date, threads = 8): Promise<SaveTimes> {
+  const later = listing.filter((v) => !v.isDeleteMarker && v.lastModified.getTime() > after.getTime());
+  const times = new Map<string, Date>();
+  await mapLimit(later, threads, async (version) => {
+    const savedAt = (await store.head(version.key, version.versionId)).metadata[META.savedAt];
+    const time = savedAt === undefined ? undefined : new Date(savedAt);
+    if (time && !Number.isNaN(time.getTime())) times.set(version.versionId, time);
+  });
+  return times;
 }
 
 /** The version with exactly this id, if there is one (a prefix, or a delete marker, is not). */
@@ -170,8 +188,8 @@ export async function headLatest(store: Store, key: string): Promise<VersionMeta
 /** Whether `version` holds a notebook whose canonical JSON hashes to `canonical`. */
 export async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
   const recorded = version.metadata[META.canonical];
-  if (recorded) return recorded === canonical;
-  // Written by another tool: compare the content itself.
+  if (isCurrentCanonical(recorded)) return recorded === canonical;
+  // Written by another tool, or by an nbstore whose hash lost content: compare the content itself.
   const { body } = await store.get(version.key, version.versionId);
   return canonicalOf(body, version.key) === canonical;
 }

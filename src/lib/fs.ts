@@ -78,13 +78,15 @@ function sweepTemporaries(dir: string): Promise<void> {
 }
 
 /** Writes `data` to a new temporary file beside `path`; returns its name. */
-async function writeTemporary(path: string, data: Uint8Array | string, { mode = 0o644, durable = true }: WriteOptions): Promise<string> {
+async function writeTemporary(path: string, data: Uint8Array | string, { mode, durable = true }: WriteOptions): Promise<string> {
   await sweepTemporaries(dirname(path));
   // randomUUID draws on a pool of entropy; randomBytes asks the system each time.
   const tmp = join(dirname(path), `.${basename(path)}.${randomUUID().replaceAll('-', '').slice(0, 12)}.tmp`);
   let handle: FileHandle | undefined;
   try {
-    handle = await open(tmp, 'wx', mode);
+    handle = await open(tmp, 'wx', mode ?? 0o644);
+    // A mode asked for is the mode the file gets, whatever the umask (a kept 0664 stays 0664).
+    if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(data);
     if (durable) await handle.sync();
     await handle.close();

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { JSONParser } from '@streamparser/json';
-import stableStringify from 'fast-json-stable-stringify';
 import { NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
+import { excerpt } from '../lib/text.js';
+import { CANONICAL_KIND, canonicalJsonHash } from './canonical-json.js';
 
 /** A Jupyter notebook (nbformat 4), as much of it as nbstore reads. */
 export interface Notebook {
@@ -46,7 +46,8 @@ export function parseNotebook(bytes: Uint8Array | string, source: string): Noteb
   try {
     data = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof SyntaxError ? err.message.split('\n')[0] : 'invalid JSON';
+    // V8 quotes the text around the fault: a short, escaped excerpt of it at most.
+    const detail = err instanceof SyntaxError ? excerpt(err.message.split('\n')[0] ?? '', 120) : 'invalid JSON';
     throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
   }
   const problem = notebookProblem(data);
@@ -123,7 +124,8 @@ function* streamCells(
     yield;
   }
   if (!failure && !parser.isEnded) parser.end();
-  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook(failure.message.split('\n')[0] ?? 'invalid JSON');
+  if (failure)
+    throw failure instanceof NbstoreError ? failure : notANotebook(excerpt(failure.message.split('\n')[0] ?? 'invalid JSON', 120));
   if (repeated) return undefined;
   const problem = notebookProblem({ ...fields, cells: Array.isArray(fields.cells) ? [] : fields.cells });
   if (problem) throw notANotebook(problem);
@@ -176,33 +178,6 @@ export async function parseNotebookWith(
   return { ...nb, cells: nb.cells.map(keep) };
 }
 
-/**
- * The SHA-256 of the notebook's canonical JSON (fast-json-stable-stringify's: keys sorted, no
- * whitespace), so key order and whitespace do not count as changes. The JSON goes to the hash a
- * cell at a time: the string of a whole large notebook is never built.
- */
-export function canonicalHash(nb: Notebook): string {
-  const hash = createHash('sha256');
-  const fields = nb as unknown as Record<string, unknown>;
-  // As the library does, a field without a value is left out.
-  const keys = Object.keys(fields)
-    .filter((key) => fields[key] !== undefined)
-    .sort();
-  hash.update('{');
-  for (const [i, key] of keys.entries()) {
-    hash.update(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`);
-    if (key === 'cells') {
-      hash.update('[');
-      for (const [j, cell] of nb.cells.entries()) hash.update(`${j > 0 ? ',' : ''}${stableStringify(cell) ?? 'null'}`);
-      hash.update(']');
-    } else {
-      hash.update(stableStringify(fields[key]));
-    }
-  }
-  hash.update('}');
-  return hash.digest('hex');
-}
-
 export function joinText(text: MultilineString | undefined): string {
   if (text === undefined) return '';
   return Array.isArray(text) ? text.join('') : text;
@@ -216,9 +191,18 @@ export interface ExaminedNotebook {
 }
 
 /** Checks that `bytes` are a notebook, keeping nothing of it; large ones a cell at a time. */
-export function checkNotebook(bytes: Uint8Array, source: string): void {
-  if (streams(bytes, STREAMED_ABOVE) && finish(streamCells(bytes, source, () => undefined))) return;
+export function checkNotebook(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): void {
+  if (streams(bytes, streamAbove) && finish(streamCells(bytes, source, () => undefined))) return;
   parseNotebook(bytes, source);
+}
+
+/**
+ * Whether `recorded` (a version's `nbstore-canonical`, a state file's `canonical`) is a canonical
+ * hash of the kind computed now. Those recorded before were of JSON.parse's reading, which loses
+ * content: one is never compared with a hash of this kind; the SHA-256 or the bytes decide.
+ */
+export function isCurrentCanonical(recorded: string | undefined): boolean {
+  return recorded?.startsWith(CANONICAL_KIND) === true;
 }
 
 /**
@@ -233,27 +217,13 @@ export function examineNotebook(
   return { bytes, sha256: known.sha256 ?? sha256(bytes), canonical: canonicalHashOf(bytes, source, known.streamAbove) };
 }
 
-/** The canonical hash of a notebook's bytes (throws when they are not one); large ones a cell at a time. */
-function canonicalHashOf(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): string {
-  return (streams(bytes, streamAbove) && streamedCanonicalHash(bytes, source)) || canonicalHash(parseNotebook(bytes, source));
-}
-
 /**
- * canonicalHash, from a stream of cells: the cells go to the hash as they are read, which
- * gives canonical JSON when `cells` is the first field in sorted order, as in every nbformat 4
- * notebook. Undefined for the odd notebook where it is not, or that has a field twice.
+ * The canonical hash of a notebook's bytes (throws when they are not one): lossless, so only
+ * formatting (whitespace, key order) leaves it unchanged; see canonical-json.ts.
  */
-function streamedCanonicalHash(bytes: Uint8Array, source: string): string | undefined {
-  const hash = createHash('sha256').update('{"cells":[');
-  const fields = finish(streamCells(bytes, source, (cell, index) => hash.update(`${index > 0 ? ',' : ''}${stableStringify(cell)}`)));
-  if (!fields) return undefined;
-  const keys = Object.keys(fields)
-    .filter((key) => fields[key] !== undefined)
-    .sort();
-  if (keys[0] !== 'cells') return undefined;
-  hash.update(']');
-  for (const key of keys.slice(1)) hash.update(`,${JSON.stringify(key)}:${stableStringify(fields[key])}`);
-  return hash.update('}').digest('hex');
+function canonicalHashOf(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): string {
+  checkNotebook(bytes, source, streamAbove);
+  return canonicalJsonHash(bytes);
 }
 
 /** The canonical hash of bytes that parse as a notebook; undefined for bytes that do not. */

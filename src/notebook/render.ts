@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isColouring, type Paint } from '../lib/paint.js';
 import { plural } from '../lib/plural.js';
+import { escapeControls } from '../lib/text.js';
 import { type Cell, joinText, type Notebook, type Output } from './notebook.js';
 import { resolveCarriageReturns, terminalLine } from './terminal-text.js';
 
@@ -34,7 +35,9 @@ export const OUTPUT_MARK = '│ ';
 export function renderNotebook(nb: Notebook, options: RenderOptions): string {
   const { paint } = options;
   const language = (nb.metadata.kernelspec as { language?: string; display_name?: string } | undefined)?.display_name;
-  const head = paint.dim(`${formatVersion(nb)} · ${plural(nb.cells.length, 'cell')}${language ? ` · ${language}` : ''}`);
+  const head = paint.dim(
+    `${formatVersion(nb)} · ${plural(nb.cells.length, 'cell')}${language ? ` · ${escapeControls(String(language))}` : ''}`,
+  );
   const withWidgets = { ...options, widgets: widgetModels(nb.metadata) };
   return `${[head, ...nb.cells.map((cell, i) => renderCell(cell, i, withWidgets))].join('\n\n')}\n`;
 }
@@ -47,7 +50,7 @@ export function formatVersion(nb: Notebook): string {
 }
 
 export function cellHeading(cell: Cell, index: number): string {
-  const count = cell.cell_type === 'code' ? ` [${cell.execution_count ?? ' '}]` : '';
+  const count = cell.cell_type === 'code' ? ` [${escapeControls(String(cell.execution_count ?? ' '))}]` : '';
   return `cell ${index + 1} (${cellType(cell)})${count}`;
 }
 

@@ -8,11 +8,13 @@ import { describeHistory, describeMessage, listHistory, readVerified } from '../
 import { NbstoreError } from '../lib/errors.js';
 import { exists } from '../lib/fs.js';
 import type { Paint } from '../lib/paint.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { type Notebook, parseNotebook } from '../notebook/notebook.js';
 import { diffNotebooks, parseForDiff } from '../notebook/notebook-diff.js';
 import { renderNotebook } from '../notebook/render.js';
 import { renderNotebookDiff } from '../notebook/render-diff.js';
 import type { Store } from '../store/store.js';
+import { localFile } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from './browse-model.js';
 import { checkoutVersion, writeVersionTo } from './checkout.js';
@@ -42,7 +44,7 @@ export class WorkspaceBrowseSource implements BrowseSource {
   describe(scope: Scope): string {
     const base = this.scopePrefix(scope);
     const where = this.workspace.settings.store === 's3' ? this.store.location : 'the embedded store';
-    return `${base === '' ? '' : `${base}/`}${this.options.prefix ?? ''} in ${where}`;
+    return escapeControls(`${base === '' ? '' : `${base}/`}${this.options.prefix ?? ''} in ${where}`);
   }
 
   notebooks(scope: Scope): Promise<NotebookItem[]> {
@@ -78,6 +80,8 @@ export class WorkspaceBrowseSource implements BrowseSource {
 
   /** The local file of the notebook's path in the workspace (a published copy's too) against the version. */
   async diffLocal(_scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string[]> {
+    // The path comes from a key: it is checked as a checkout checks it before anything is read.
+    await localFile(this.workspace.root, notebook.path, notebook.key);
     return this.render(
       await versionSide(this.store, notebook.path, version, parseForDiff),
       await localSide(this.workspace, notebook.path, parseForDiff),
@@ -93,17 +97,17 @@ export class WorkspaceBrowseSource implements BrowseSource {
 
   async clone(_scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean): Promise<string> {
     const target = await cloneTarget(this.options.cwd, notebook.key);
-    const from = `${notebook.path} @ ${version.shortId}`;
+    const from = `${quotePath(notebook.path)} @ ${version.shortId}`;
     if (!overwrite) {
       const result = await cloneVersion(this.workspace, await openOrigin(this.workspace), version, target);
-      return `cloned ${from} to ${this.shown(result.file)}${result.tracked ? ' (tracked)' : ''}`;
+      return `cloned ${from} to ${quotePath(this.shown(result.file))}${result.tracked ? ' (tracked)' : ''}`;
     }
     // The user agreed to overwrite: in the workspace that is a forced checkout of this version
     // into that file (written atomically and tracked, as a clone is); elsewhere a plain write.
     const rel = workspacePath(this.workspace, target);
     if (rel === undefined) await writeVersionTo(this.store, version, target, this.shown(target), { force: true });
     else await checkoutVersion(this.workspace, this.store, rel, version, { force: true });
-    return `cloned ${from} over ${this.shown(target)}${rel === undefined ? '' : ' (tracked)'}`;
+    return `cloned ${from} over ${quotePath(this.shown(target))}${rel === undefined ? '' : ' (tracked)'}`;
   }
 
   async checkout(scope: Scope, notebook: NotebookItem, version: VersionItem, force: boolean): Promise<string> {
@@ -115,15 +119,15 @@ export class WorkspaceBrowseSource implements BrowseSource {
     }
     const result = await checkoutVersion(this.workspace, this.store, notebook.path, version, { force });
     return result.written
-      ? `checked out ${notebook.path} at version ${version.versionId}`
-      : `${notebook.path} is already at version ${version.versionId}`;
+      ? `checked out ${quotePath(notebook.path)} at version ${version.versionId}`
+      : `${quotePath(notebook.path)} is already at version ${version.versionId}`;
   }
 
   async publish(scope: Scope, notebook: NotebookItem, version: VersionItem): Promise<string> {
     if (scope !== 'workspace')
       throw new NbstoreError('usage', `${notebook.path}: already a published copy; press t and publish from the workspace`);
     const result = await publishNotebook(this.workspace, this.store, notebook.path, { revision: version.versionId });
-    return `${result.status === 'published' ? 'published' : 'already published:'} ${notebook.path} @ ${version.shortId} → ${result.publishedKey} ${result.versionId}`;
+    return `${result.status === 'published' ? 'published' : 'already published:'} ${quotePath(notebook.path)} @ ${version.shortId} → ${quotePath(result.publishedKey)} ${result.versionId}`;
   }
 
   private async render(older: DiffSide<Notebook>, newer: DiffSide<Notebook>): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TrackedNotebook } from '../history/local-state.js';
 import { classifyNotebook } from '../history/local-state.js';
@@ -6,8 +6,10 @@ import { headLatest, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { readIfExists, sha256, sha256IfExists, writeFileAtomic } from '../lib/fs.js';
 import { plural } from '../lib/plural.js';
+import { quotePath } from '../lib/text.js';
 import { canonicalOf, checkNotebook, examineNotebook } from '../notebook/notebook.js';
 import type { Store, VersionInfo } from '../store/store.js';
+import { localFile } from '../workspace/paths.js';
 import { spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 
@@ -44,10 +46,11 @@ export async function checkoutVersion(
   version: VersionInfo,
   options: CheckoutOptions = {},
 ): Promise<CheckoutResult> {
+  // Before anything is read: `rel` may come from a key another client wrote.
+  const abs = await localFile(workspace.root, rel, version.key);
   return workspace.withNotebookLock(rel, async () => {
     const { body, sha256: verified } = await readVerified(store, version.key, version.versionId);
     const { sha256: digest, canonical } = examineNotebook(body, `${rel}@${version.versionId}`, { sha256: verified });
-    const abs = workspace.absolutePath(rel);
     // The local file is hashed as it is read, not held: of a large notebook, the version's
     // bytes are in memory already.
     const localDigest = await sha256IfExists(abs);
@@ -68,7 +71,7 @@ export async function checkoutVersion(
     const written = localDigest !== digest;
     if (written) {
       await mkdir(dirname(abs), { recursive: true }).catch(() => undefined);
-      await writeFileAtomic(abs, body);
+      await writeFileAtomic(abs, body, await keptMode(abs));
     }
     if (deleted) await workspace.untrack(rel);
     else await workspace.track(rel, { key: version.key, base: versionId, sha256: digest, canonical });
@@ -86,11 +89,23 @@ export async function writeVersionTo(
 ): Promise<void> {
   const { body, sha256: verified } = await readVerified(store, version.key, version.versionId);
   checkNotebook(body, `${version.key}@${version.versionId}`);
+  if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) {
+    throw new NbstoreError(
+      'unsafe-key',
+      `${quotePath(shownAs)}: is a symbolic link; nbstore does not replace a link with a file (name the file it points to)`,
+    );
+  }
   const localDigest = await sha256IfExists(abs);
   if (localDigest !== undefined && !options.force && localDigest !== (verified ?? sha256(body))) {
-    throw new NbstoreError('local-changes', `${shownAs}: already exists; use --force to overwrite it`);
+    throw new NbstoreError('local-changes', `${quotePath(shownAs)}: already exists; use --force to overwrite it`);
   }
-  await writeFileAtomic(abs, body);
+  await writeFileAtomic(abs, body, await keptMode(abs));
+}
+
+/** A file written over keeps its permissions (0600 stays private, 0444 read-only); a new one gets the default. */
+async function keptMode(abs: string): Promise<{ mode?: number }> {
+  const info = await stat(abs).catch(() => undefined);
+  return info ? { mode: info.mode & 0o7777 } : {};
 }
 
 /** Refuses unless the local file holds its tracked base's content, or the version's (`target`). */

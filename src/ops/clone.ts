@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { parseRevision, resolveRevision } from '../history/revision.js';
-import { listHistory, readVerified } from '../history/versions.js';
+import { parseRevision, resolveRevision, type SaveTimes, saveTime } from '../history/revision.js';
+import { listHistory, readVerified, saveTimesOf } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { createFileAtomic } from '../lib/fs.js';
@@ -9,7 +9,7 @@ import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebo
 import { joinKey } from '../store/keys.js';
 import { openBucket } from '../store/open.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
-import { safeLocalPath } from '../workspace/paths.js';
+import { localFile, safeLocalPath } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /**
@@ -84,7 +84,8 @@ export async function sourceVersion(store: Store, key: string, revision: string 
       `${key}: deleted in ${store.location} (its latest version is a delete marker); add @REV to clone an earlier version`,
     );
   }
-  return resolveRevision(parseRevision(revision ?? 'latest', now), history, key);
+  const rev = parseRevision(revision ?? 'latest', now);
+  return resolveRevision(rev, history, key, rev.kind === 'at' ? await saveTimesOf(store, history, rev.time) : undefined);
 }
 
 /**
@@ -115,11 +116,11 @@ export function numberedName(file: string, n: number): string {
  * that was current at `at` (or now): keys deleted or not yet written then are left out, as
  * s3-pit-restore leaves them out.
  */
-export function versionsAt(listing: readonly VersionInfo[], at?: Date): VersionInfo[] {
+export function versionsAt(listing: readonly VersionInfo[], at?: Date, saveTimes: SaveTimes = new Map()): VersionInfo[] {
   const out: VersionInfo[] = [];
   let decided: string | undefined;
   for (const version of listing) {
-    if (version.key === decided || (at && version.lastModified.getTime() > at.getTime())) continue;
+    if (version.key === decided || (at && saveTime(version, saveTimes).getTime() > at.getTime())) continue;
     decided = version.key;
     if (!version.isDeleteMarker) out.push(version);
   }
@@ -181,8 +182,9 @@ export interface PrefixCloneOptions {
 
 /**
  * Clones every notebook under `prefix` into `dir`, keeping the paths below the prefix, up to
- * `max_threads` at once. Refuses the whole clone, before writing anything, if any key would land
- * outside `dir`. A notebook that fails does not stop the others; the failures are returned.
+ * `max_threads` at once. A key that would land outside `dir`, or pass through a symbolic link in
+ * it, is refused and reported, and the rest are written; a notebook that fails does not stop the
+ * others either. The failures are returned.
  */
 export async function clonePrefix(
   workspace: Workspace,
@@ -194,8 +196,11 @@ export async function clonePrefix(
   const listPrefix = prefix === '' ? '' : `${prefix}/`;
   // As of now, the current objects are the latest versions: a listing of keys, not of every
   // version of every key, and each read returns the id of the version it read.
-  const listing: VersionRef[] = options.at
-    ? versionsAt(await collect(origin.store.versions(listPrefix)), options.at)
+  const at = options.at;
+  const listing: VersionRef[] = at
+    ? await collect(origin.store.versions(listPrefix)).then(async (all) =>
+        versionsAt(all, at, await saveTimesOf(origin.store, all, at, workspace.settings.max_threads)),
+      )
     : await collect(origin.store.objects(listPrefix));
   const versions = listing.filter((v) => v.key.endsWith('.ipynb'));
   if (versions.length === 0) {
@@ -204,13 +209,24 @@ export async function clonePrefix(
       `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`,
     );
   }
-  const plan = versions.map((version) => ({
-    version,
-    target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length), version.key).split('/')),
-  }));
-  options.onPlanned?.(plan.length);
   const cloned: CloneResult[] = [];
   const failures: NbstoreError[] = [];
+  // A key that would land outside `dir` (or through a link) is refused alone: the rest are written.
+  const plan: Array<{ version: VersionRef; target: string }> = [];
+  const refused: NbstoreError[] = [];
+  for (const version of versions) {
+    try {
+      plan.push({ version, target: await localFile(dir, version.key.slice(listPrefix.length), version.key) });
+    } catch (err) {
+      if (!isNbstoreError(err, 'unsafe-key')) throw err;
+      refused.push(err);
+    }
+  }
+  options.onPlanned?.(plan.length + refused.length);
+  for (const err of refused) {
+    failures.push(err);
+    options.onFailed?.(err);
+  }
   await mapLimit(plan, workspace.settings.max_threads, async ({ version, target }) => {
     try {
       const result = await cloneVersion(workspace, origin, version, target);

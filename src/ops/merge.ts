@@ -3,7 +3,7 @@ import { shortIds } from '../history/revision.js';
 import { describeHistory, findVersion, type HistoryEntry, listHistory, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/fs.js';
-import { canonicalHash, examineNotebook, type Notebook, parseNotebook } from '../notebook/notebook.js';
+import { canonicalOf, examineNotebook, type Notebook, parseNotebook } from '../notebook/notebook.js';
 import { type MergeDecision, mergeNotebooks, type OutputsChoice, remainingConflicts } from '../notebook/notebook-merge.js';
 import type { Store } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
@@ -99,14 +99,15 @@ export async function mergeNotebook(workspace: Workspace, store: Store, rel: str
     } as const;
     if (options.dryRun) return { ...result, written: false };
 
-    await writeFileAtomic(workspace.absolutePath(rel), `${JSON.stringify(merged.notebook, null, 1)}\n`);
+    const written = Buffer.from(`${JSON.stringify(merged.notebook, null, 1)}\n`);
+    await writeFileAtomic(workspace.absolutePath(rel), written);
     // The next push's parent must be the latest version, or the push would fork again.
     const latest = history.find((v) => !v.isDeleteMarker);
     const oursBase = tracked?.key === key ? tracked.base : undefined;
     if (oursBase === undefined || oursBase !== latest?.versionId) {
       const { sha256, canonical } = examineNotebook(theirsBody, `${rel}@${theirs}`);
       // A result that is theirs exactly (no local edits) is a fast-forward, not a merge.
-      const fastForward = canonicalHash(merged.notebook) === canonical;
+      const fastForward = canonicalOf(written, rel) === canonical;
       await workspace.track(rel, { key, base: theirs, sha256, canonical, ...(oursBase && !fastForward ? { mergeParent: oursBase } : {}) });
     } else if (tracked) {
       await workspace.track(rel, { key, base: oursBase, sha256: tracked.sha256, canonical: tracked.canonical, mergeParent: theirs });

@@ -6,10 +6,10 @@ import { sha256 } from '../lib/fs.js';
 import { plural } from '../lib/plural.js';
 import { type ExaminedNotebook, examineNotebook, parseNotebook } from '../notebook/notebook.js';
 import { remainingConflicts } from '../notebook/notebook-merge.js';
-import { META } from '../store/metadata.js';
+import { checkMetadataFits, META } from '../store/metadata.js';
 import type { Store } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
-import { addToSpool, readSpooledBody, removeFromSpool, type SpoolEntry, spoolEntries } from '../workspace/spool.js';
+import { addToSpool, readSpooledBody, removeFromSpool, type SpoolEntry, setAside, spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { workspaceStatus } from './status.js';
 
@@ -27,6 +27,14 @@ export interface PushResult {
   delivered: number;
 }
 
+/** The most room the metadata of a save takes besides its author and message. */
+const LONGEST_METADATA: Record<string, string> = {
+  [META.sha256]: '0'.repeat(64),
+  [META.canonical]: `c2:${'0'.repeat(64)}`,
+  [META.parent]: '0'.repeat(64),
+  [META.savedAt]: new Date(0).toISOString(),
+};
+
 /** Failures that mean "the store is not there right now", after which a save is spooled. */
 function isOffline(err: unknown): boolean {
   return isNbstoreError(err) && (err.code === 'endpoint-unreachable' || err.code === 'timeout' || err.code === 's3-error');
@@ -38,6 +46,8 @@ function isOffline(err: unknown): boolean {
  * cannot be reached the save goes to the spool and the push fails with `spooled`.
  */
 export async function pushNotebook(workspace: Workspace, store: Store, rel: string, options: PushOptions = {}): Promise<PushResult> {
+  // A message that cannot fit is refused now, not spooled to be refused later.
+  if (options.message) checkMetadataFits({ ...LONGEST_METADATA, [META.author]: workspace.author(), [META.message]: options.message }, rel);
   return workspace.withNotebookLock(rel, async () => {
     const notebook = examineNotebook(await readNotebookBytes(workspace.absolutePath(rel), rel), rel);
     let delivered = 0;
@@ -106,8 +116,15 @@ async function deliverSpooled(workspace: Workspace, store: Store, rel: string): 
         // Jupyter only saves notebooks; a snapshot that does not parse was torn by a crash.
       }
       if (notebook) {
-        const result = await upload(workspace, store, rel, notebook, entry);
-        if (result.status === 'pushed') delivered++;
+        try {
+          const result = await upload(workspace, store, rel, notebook, entry);
+          if (result.status === 'pushed') delivered++;
+        } catch (err) {
+          // Refused for what it is, it would block every save after it for ever.
+          if (!isNbstoreError(err, 'bad-request') && !isNbstoreError(err, 'too-large')) throw err;
+          await setAside(workspace.spoolDir, entry, err.message);
+          continue;
+        }
       }
     }
     await removeFromSpool(workspace.spoolDir, entry);
@@ -171,6 +188,7 @@ async function upload(
   }
   if (save.message) metadata[META.message] = save.message;
   if (save.savedAt) metadata[META.savedAt] = save.savedAt;
+  checkMetadataFits(metadata, rel);
   const version = await store.put(key, bytes, metadata);
   await workspace.track(rel, { key, base: version.versionId, sha256: digest, canonical, ...(mergeWaits ? { mergeParent } : {}) });
   return { path: rel, status: 'pushed', versionId: version.versionId, ...(parent ? { parent } : {}) };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Fork, findForks } from '../history/ancestry.js';
 import { classifyNotebook, type NotebookFacts, type NotebookState } from '../history/local-state.js';
 import { shortIds } from '../history/revision.js';
@@ -10,7 +11,7 @@ import { type RemainingConflict, remainingConflicts } from '../notebook/notebook
 import type { Store } from '../store/store.js';
 import type { Settings } from '../workspace/config.js';
 import { workspaceNotebooks } from '../workspace/notebook-files.js';
-import { spoolEntries } from '../workspace/spool.js';
+import { SET_ASIDE_DIR, setAsideEntries, spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** bookstore's default endpoint, which nbstore means by an empty `s3_endpoint_url`. */
@@ -117,6 +118,8 @@ export interface WorkspaceStatus {
   notebooks: NotebookStatus[];
   /** Saves waiting in the spool, of all notebooks. */
   spooled: number;
+  /** Saves the store refused, kept aside in the spool. */
+  setAside: Array<{ path: string; savedAt: string; reason: string; file: string }>;
 }
 
 export interface StatusOptions {
@@ -192,5 +195,11 @@ export async function workspaceStatus(
     }
     return status;
   });
-  return { notebooks, spooled: spool.length };
+  const setAside = (await setAsideEntries(workspace.spoolDir)).map(({ id, path, savedAt, reason }) => ({
+    path,
+    savedAt,
+    reason,
+    file: join(workspace.spoolDir, SET_ASIDE_DIR, `${id}.ipynb`),
+  }));
+  return { notebooks, spooled: spool.length, setAside };
 }

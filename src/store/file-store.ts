@@ -50,7 +50,8 @@ export class FileStore implements Store {
     const blob = sha256(body);
     const blobPath = join(this.root, 'blobs', blob);
     await mkdir(join(this.root, 'blobs'), { recursive: true });
-    await writeFileAtomic(blobPath, body);
+    // nbstore's copies of notebooks are the user's alone.
+    await writeFileAtomic(blobPath, body, { mode: 0o600 });
     return this.append(key, { size: body.byteLength, blob, deleteMarker: false, metadata: lowerKeys(metadata) });
   }
 
@@ -108,7 +109,7 @@ export class FileStore implements Store {
       for (;;) {
         const seq = (await this.sequenceNumbers(dir)).reduce((max, n) => Math.max(max, n), 0) + 1;
         const record: VersionRecord = { versionId, lastModified: new Date().toISOString(), ...fields };
-        await writeFile(tmp, JSON.stringify(record));
+        await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
         try {
           await link(tmp, join(dir, `${String(seq).padStart(10, '0')}.json`));
           return toInfo(key, record, true);

@@ -15,8 +15,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
+import { excerpt } from '../lib/text.js';
+import { DeadlineError, DeadlineHttpHandler, NotS3Error } from './deadline-handler.js';
 import { decodeMetadata, encodeMetadata, lowerKeys, META } from './metadata.js';
 import { s3Location } from './s3-location.js';
 import type { StoreSettings } from './settings.js';
@@ -87,15 +88,19 @@ export class S3Store implements Store {
       // Resolving a command's middleware costs more CPU than the rest of a small request; it is
       // the same for every command of a kind, since nbstore adds middleware to the client only.
       cacheMiddleware: true,
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new HttpAgent(agentOptions),
-        httpsAgent: new HttpsAgent(agentOptions),
-        connectionTimeout: options.connectTimeoutMs ?? 5_000,
-        // A limit on silence, not on the whole request: a large upload on a slow link goes on
-        // while bytes move, and an endpoint that stops answering fails (and is retried) after
-        // this long. The handler's `requestTimeout` only logs a warning and waits on.
-        socketTimeout: options.requestTimeoutMs ?? 60_000,
-      }),
+      requestHandler: new DeadlineHttpHandler(
+        {
+          httpAgent: new HttpAgent(agentOptions),
+          httpsAgent: new HttpsAgent(agentOptions),
+          connectionTimeout: options.connectTimeoutMs ?? 5_000,
+          // A limit on silence, not on the whole request: a large upload on a slow link goes on
+          // while bytes move, and an endpoint that stops answering fails (and is retried) after
+          // this long. The handler's `requestTimeout` only logs a warning and waits on.
+          socketTimeout: options.requestTimeoutMs ?? 60_000,
+        },
+        // Twice the limit on silence: an endpoint that goes silent fails (and is retried) first.
+        2 * (options.requestTimeoutMs ?? 60_000),
+      ),
     });
     // nbstore gives the client no logger, yet the SDK's logging step filters every request and
     // response for secrets to log: a walk over each listing's thousand entries, for nothing.
@@ -340,6 +345,7 @@ async function readBody(chunks: AsyncIterable<Uint8Array>, length: number | unde
       at += chunk.byteLength;
     }
   } catch (err) {
+    if (err instanceof DeadlineError) throw s3Error(err, what);
     throw cutShort(errnoCode(err) ?? (err as Error).message, err);
   }
   if (body && at !== body.byteLength) throw cutShort('the store sent a different length');
@@ -394,6 +400,9 @@ function describe(key: string, versionId?: string): string {
   return versionId === undefined ? key : `${key}@${versionId}`;
 }
 
+/** 4xx answers that mean "not now": worth sending again later. */
+const THROTTLED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequests']);
+
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
 
 /** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
@@ -406,6 +415,12 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     $metadata?: { httpStatusCode?: number; attempts?: number };
     errors?: unknown[];
   };
+  if (err instanceof DeadlineError) {
+    return new NbstoreError('endpoint-unreachable', `${what}: ${err.message}; NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait`, {
+      cause: err,
+    });
+  }
+  if (err instanceof NotS3Error) return new NbstoreError('s3-error', `${what}: ${err.message}`, { cause: err });
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
@@ -446,6 +461,14 @@ export function s3Error(err: unknown, what: string): NbstoreError {
   if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
     return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);
   }
-  const message = (e.message ?? String(err)).split('\n')[0];
+  const message = excerpt((e.message ?? String(err)).split('\n')[0] ?? '', 300);
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429 && !THROTTLED.has(name)) {
+    // Refused for what it is: sending it again gives the same answer, so it is never spooled.
+    return new NbstoreError(
+      'bad-request',
+      `${what}: the store refused the request: ${name || 'S3 error'} (HTTP ${status}): ${message}`,
+      options,
+    );
+  }
   return new NbstoreError('s3-error', `${what}: ${name || 'S3 error'}${status ? ` (HTTP ${status})` : ''}: ${message}`, options);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isNbstoreError } from '../../src/lib/errors.js';
 import { createFileAtomic, readError, STALE_TEMPORARY_MS, sha256, sha256IfExists, writeError, writeFileAtomic } from '../../src/lib/fs.js';
+import { addToSpool, spoolEntries } from '../../src/workspace/spool.js';
 import { tempDir } from '../support/cli.js';
 
 describe('atomic writes', () => {
@@ -59,5 +60,24 @@ describe('file errors', () => {
     assert.equal(writeError('a', failure('EROFS')).code, 'write-failed');
     const other = failure('EIO');
     assert.equal(readError('a', other), other, 'an unexpected failure passes through');
+  });
+});
+
+describe('the spool', () => {
+  it('removes a body left without its entry once stale, and keeps a fresh one and complete entries', async () => {
+    const dir = await tempDir('nbstore-spool-');
+    const kept = await addToSpool(dir, { path: 'nb.ipynb', savedAt: new Date().toISOString() }, Buffer.from('{}'));
+    // A save whose JSON a full disk refused long ago, and one being written now.
+    const orphan = '00000000000000000001-0a0b0c0d.ipynb';
+    const fresh = '00000000000000000002-0a0b0c0d.ipynb';
+    await writeFile(join(dir, orphan), '{}');
+    await writeFile(join(dir, fresh), '{}');
+    const then = new Date(Date.now() - STALE_TEMPORARY_MS - 60_000);
+    await utimes(join(dir, orphan), then, then);
+    assert.deepEqual(
+      (await spoolEntries(dir)).map((e) => e.id),
+      [kept.id],
+    );
+    assert.deepEqual((await readdir(dir)).sort(), [fresh, `${kept.id}.ipynb`, `${kept.id}.json`].sort());
   });
 });

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import stableStringify from 'fast-json-stable-stringify';
 import { isNbstoreError } from '../../src/lib/errors.js';
 import { sha256 } from '../../src/lib/fs.js';
 import { colours, noColours } from '../../src/lib/paint.js';
+import { canonicalJson } from '../../src/notebook/canonical-json.js';
 import {
   type Cell,
-  canonicalHash,
   examineNotebook,
+  isCurrentCanonical,
   type Notebook,
   type Output,
   parseNotebook,
@@ -45,24 +45,49 @@ describe('parseNotebook', () => {
     }
   });
 
+  const hashOf = (text: string | Buffer) => examineNotebook(Buffer.from(text), 'x').canonical;
+  const notebook = (metadata: string) => `{"nbformat":4,"nbformat_minor":5,"metadata":${metadata},"cells":[]}`;
+
   it('hashes canonical JSON: key order and whitespace do not count, content does', () => {
-    const a = parseNotebook('{"nbformat":4,"nbformat_minor":5,"metadata":{"a":1,"b":2},"cells":[]}', 'a');
-    const b = parseNotebook('{ "cells": [], "metadata": {"b":2, "a":1}, "nbformat_minor": 5, "nbformat": 4 }', 'b');
-    const c = parseNotebook('{"nbformat":4,"nbformat_minor":5,"metadata":{"a":1,"b":3},"cells":[]}', 'c');
-    assert.equal(canonicalHash(a), canonicalHash(b));
-    assert.notEqual(canonicalHash(a), canonicalHash(c));
+    const a = '{"nbformat":4,"nbformat_minor":5,"metadata":{"a":1,"b":2},"cells":[]}';
+    const b = '{ "cells": [],\n "metadata": {"b":2,\t"a":1}, "nbformat_minor": 5, "nbformat": 4 }\n';
+    const c = '{"nbformat":4,"nbformat_minor":5,"metadata":{"a":1,"b":3},"cells":[]}';
+    assert.equal(hashOf(a), hashOf(b));
+    assert.notEqual(hashOf(a), hashOf(c));
+    assert.equal(canonicalJson(Buffer.from(b)).toString(), '{"cells":[],"metadata":{"a":1,"b":2},"nbformat":4,"nbformat_minor":5}');
   });
 
-  it('hashes exactly the JSON fast-json-stable-stringify makes of the whole notebook, which earlier versions recorded', async () => {
-    const texts = [
-      await readFile(join(FIXTURES, 'analysis.ipynb'), 'utf8'),
-      '{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}',
-      '{"z":[1,{"b":null,"a":"é\\u2028"}],"cells":[{"cell_type":"raw","source":["x\\n","y"],"metadata":{"k":{"d":1,"c":[]}}},{"source":"","cell_type":"markdown"}],"nbformat":4,"metadata":{"ü":1,"a":true},"nbformat_minor":0}',
+  it('counts as content every difference JSON.parse cannot hold', () => {
+    const pairs: Array<[string, string]> = [
+      ['{"id":12345678901234567890}', '{"id":12345678901234567891}'],
+      ['{"x":1e999}', '{"x":-1e999}'],
+      ['{"x":1.0}', '{"x":1}'],
+      ['{"a":1,"a":2}', '{"a":2}'],
+      ['{"a":1,"a":2}', '{"a":2,"a":1}'],
+      ['{"s":"\\u00e9"}', '{"s":"é"}'],
+      ['{"s":"a \\" b"}', '{"s":"a \\" c"}'],
     ];
-    for (const text of texts) {
-      const nb = parseNotebook(text, 'x');
-      assert.equal(canonicalHash(nb), sha256(stableStringify(nb)), text.slice(0, 60));
-    }
+    for (const [a, b] of pairs) assert.notEqual(hashOf(notebook(a)), hashOf(notebook(b)), `${a} against ${b}`);
+    // Invalid UTF-8: both decode to U+FFFD, the bytes differ.
+    const invalid = (byte: number) =>
+      Buffer.concat([Buffer.from('{"nbformat":4,"nbformat_minor":5,"metadata":{"s":"'), Buffer.of(byte), Buffer.from('"},"cells":[]}')]);
+    const [x, y] = [invalid(0xff), invalid(0xfe)];
+    assert.equal(x.toString(), y.toString());
+    assert.notEqual(hashOf(x), hashOf(y));
+  });
+
+  it('sorts nested objects out of order wherever they are, at any depth, without recursing', () => {
+    const nested = '{"k":{"z":[{"b":1,"a":{"d":"}","c":"{"}}],"y":0}}';
+    assert.equal(canonicalJson(Buffer.from(nested)).toString(), '{"k":{"y":0,"z":[{"a":{"c":"{","d":"}"},"b":1}]}}');
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    assert.equal(canonicalJson(Buffer.from(` ${deep} `)).toString(), deep);
+    const deepObjects = `${'{"b":0,"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+    assert.equal(canonicalJson(Buffer.from(deepObjects)).toString(), `${'{"a":'.repeat(50_000)}1${',"b":0}'.repeat(50_000)}`);
+  });
+
+  it('tells its hashes from those earlier versions recorded', () => {
+    assert.equal(isCurrentCanonical(hashOf(notebook('{}'))), true);
+    assert.equal(isCurrentCanonical(sha256('{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}')), false);
   });
 });
 
@@ -88,7 +113,6 @@ describe('large notebooks, parsed a cell at a time', () => {
       const bytes = Buffer.from(text);
       const whole = examineNotebook(bytes, 'x', { streamAbove: WHOLE });
       assert.deepEqual(examineNotebook(bytes, 'x', { streamAbove: STREAMED }), whole, text.slice(0, 60));
-      assert.equal(whole.canonical, sha256(stableStringify(JSON.parse(text))));
       const keep = (cell: object) => ({ ...cell, kept: true }) as never;
       let pauses = 0;
       const pause = async () => {

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { escapeControls, quotePath } from '../../src/lib/text.js';
 import { formatTime } from '../../src/lib/time.js';
 import { MIN_SIZE } from '../layout.js';
 import {
@@ -74,7 +75,7 @@ export function Browser({ state, location }: BrowserProps) {
           state.diff
             ? state.diff.title
             : notebook && version
-              ? `${notebook.path} @ ${version.shortId} · ${formatTime(version.lastModified)} · ${version.message}`
+              ? `${quotePath(notebook.path)} @ ${version.shortId} · ${formatTime(version.lastModified)} · ${escapeControls(version.message)}`
               : 'Preview'
         }
         content={previewContent(state) ?? (version && !version.isDeleteMarker ? LOADING : undefined)}

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { escapeControls, quotePath } from '../../src/lib/text.js';
 import { formatTime } from '../../src/lib/time.js';
 import type { NotebookItem, Scope, VersionItem } from '../../src/ops/browse-model.js';
 import type { Cursor } from '../layout.js';
@@ -78,7 +79,7 @@ export function NotebookList({
           }
         />
       ) : (
-        <Rows items={list} cursor={cursor} rows={rows} focused={focused} render={(nb) => nb.path} />
+        <Rows items={list} cursor={cursor} rows={rows} focused={focused} render={(nb) => quotePath(nb.path)} />
       )}
     </Pane>
   );
@@ -95,11 +96,11 @@ export function VersionList({
   scope,
 }: ListProps<VersionItem> & { notebook: NotebookItem | undefined; scope: Scope }) {
   const list = items?.state === 'ready' ? items.value : [];
-  const authorWidth = Math.min(12, Math.max(1, ...list.map((v) => (v.author ?? '-').length)));
+  const authorWidth = Math.min(12, Math.max(1, ...list.map((v) => escapeControls(v.author ?? '-').length)));
   const idWidth = Math.max(0, ...list.map((v) => v.shortId.length));
   return (
     <Pane
-      title={notebook ? `Versions of ${notebook.path}` : 'Versions'}
+      title={notebook ? `Versions of ${quotePath(notebook.path)}` : 'Versions'}
       caption={[position(list, cursor, rows), scope === 'workspace' ? '● published ◆ local base' : undefined].filter(Boolean).join('  ')}
       width={width}
       height={height}
@@ -126,8 +127,11 @@ export function VersionList({
                 <Text color="red">[deleted]</Text>
               ) : (
                 <>
-                  {(v.author ?? '-').slice(0, authorWidth).padEnd(authorWidth)} <Text color="green">{v.published ? '●' : ' '}</Text>
-                  <Text color="cyan">{v.base ? '◆' : ' '}</Text> {v.message}
+                  {escapeControls(v.author ?? '-')
+                    .slice(0, authorWidth)
+                    .padEnd(authorWidth)}{' '}
+                  <Text color="green">{v.published ? '●' : ' '}</Text>
+                  <Text color="cyan">{v.base ? '◆' : ' '}</Text> {escapeControls(v.message)}
                 </>
               )}
             </>
