@@ -1,5 +1,6 @@
 import { defineCommand, writeJson } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { NbstoreError } from '../lib/errors.js';
 import { diffNotebooks, hasDifferences, parseForDiff } from '../notebook/notebook-diff.js';
 import { notebookDiffJson, renderDiffStat, renderNotebookDiff, renderRawDiff } from '../notebook/render-diff.js';
@@ -34,7 +35,12 @@ export default defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'Print the structured diff as JSON' })
       .option('exit-code', { type: 'boolean', default: false, describe: 'Exit 1 when there are differences, 0 when there are none' })
       .option('raw', { type: 'boolean', default: false, describe: 'Line diff of the stored bytes instead' })
-      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each changed output to show' }),
+      .option('max-output-lines', {
+        type: 'string',
+        default: 20,
+        coerce: wholeNumber('--max-output-lines', 1),
+        describe: 'Lines of each changed output to show',
+      }),
   async run(args, context) {
     const { io } = context;
     if (args.raw && (args.json || args.stat))
@@ -67,7 +73,7 @@ export default defineCommand({
     } else if (args.stat) {
       io.stdout.write(renderDiffStat(diff, { paint }));
     } else {
-      io.stdout.write(renderNotebookDiff(diff, labels, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }));
+      io.stdout.write(renderNotebookDiff(diff, labels, { paint, maxOutputLines: args.maxOutputLines }));
     }
     return status(hasDifferences(diff));
   },

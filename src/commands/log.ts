@@ -1,5 +1,6 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { shortIds } from '../history/revision.js';
 import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
 import { formatTime } from '../lib/time.js';
@@ -18,7 +19,12 @@ export default defineCommand({
   builder: (yargs) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'The notebook (need not exist locally)' })
-      .option('max-count', { alias: 'n', type: 'number', describe: 'Show at most this many versions' })
+      .option('max-count', {
+        alias: 'n',
+        type: 'string',
+        coerce: wholeNumber('-n/--max-count', 1),
+        describe: 'Show at most this many versions',
+      })
       .option('oneline', { type: 'boolean', default: false, describe: 'One short line per version' })
       .option('published', { type: 'boolean', default: false, describe: 'List the published history of the notebook' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
@@ -36,7 +42,7 @@ export default defineCommand({
     marks.catch(() => undefined);
     const all = await listing;
     const [base, published] = await marks;
-    const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : all.length;
+    const limit = args.maxCount ?? all.length;
     const entries = await describeHistory(store, all.slice(0, limit), workspace.settings.max_threads);
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();

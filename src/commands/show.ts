@@ -1,5 +1,6 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { fromMetadata, readVerified } from '../history/versions.js';
 import { formatTime } from '../lib/time.js';
 import { parseNotebook } from '../notebook/notebook.js';
@@ -20,7 +21,12 @@ export default defineCommand({
       .positional('path', { type: 'string', describe: 'The notebook (optional with a version id)' })
       .option('raw', { type: 'boolean', default: false, describe: 'Write the stored bytes unchanged' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the version and the notebook as JSON' })
-      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each text output to show' }),
+      .option('max-output-lines', {
+        type: 'string',
+        default: 20,
+        coerce: wholeNumber('--max-output-lines', 1),
+        describe: 'Lines of each text output to show',
+      }),
   async run(args, context) {
     const { io } = context;
     const { store, rel, version } = await locateVersion(context, args.rev, args.path);
@@ -48,6 +54,6 @@ export default defineCommand({
     writeLine(io.stdout, `notebook ${rel}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`);
     if (meta.message) writeLine(io.stdout, `\n    ${meta.message}`);
     writeLine(io.stdout);
-    io.stdout.write(renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) }));
+    io.stdout.write(renderNotebook(notebook, { paint, maxOutputLines: args.maxOutputLines }));
   },
 });
