@@ -4,6 +4,7 @@ import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { parseRevision } from '../history/revision.js';
 import { NbstoreError } from '../lib/errors.js';
+import { formatTime } from '../lib/time.js';
 import {
   type CloneResult,
   clonePrefix,
@@ -98,7 +99,7 @@ export default defineCommand({
     }
     writeLine(
       io.stdout,
-      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`,
+      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${formatTime(at)}` : ''}`,
     );
   },
 });

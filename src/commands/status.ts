@@ -2,6 +2,7 @@ import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import type { NotebookState } from '../history/local-state.js';
 import type { Paint } from '../lib/paint.js';
+import { redactUrl } from '../lib/redact.js';
 import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
@@ -33,7 +34,9 @@ export default defineCommand({
 
     if (args.json) {
       const where =
-        settings.store === 's3' ? { bucket: settings.s3_bucket, endpoint: settings.s3_endpoint_url || 'https://s3.amazonaws.com' } : {};
+        settings.store === 's3'
+          ? { bucket: settings.s3_bucket, endpoint: redactUrl(settings.s3_endpoint_url) || 'https://s3.amazonaws.com' }
+          : {};
       writeJson(io, {
         store: {
           kind: settings.store,
@@ -58,7 +61,9 @@ export default defineCommand({
     const row = (label: string, value: string) => writeLine(io.stdout, `${label.padEnd(12)} ${value}`);
     row(
       'store',
-      embedded ? `embedded (${store.location}), ${prefixes}` : `${store.location} at ${settings.s3_endpoint_url || 'AWS'}, ${prefixes}`,
+      embedded
+        ? `embedded (${store.location}), ${prefixes}`
+        : `${store.location} at ${redactUrl(settings.s3_endpoint_url) || 'AWS'}, ${prefixes}`,
     );
     row(
       'bookstore',

@@ -1,4 +1,5 @@
 import { NbstoreError } from '../lib/errors.js';
+import { formatTime } from '../lib/time.js';
 import type { VersionInfo } from '../store/store.js';
 
 /**
@@ -79,7 +80,7 @@ export function resolveRevision(rev: Revision, history: readonly VersionInfo[], 
     }
     case 'at': {
       const version = versions.find((v) => v.lastModified.getTime() <= rev.time.getTime());
-      if (!version) throw new NbstoreError('unknown-revision', `${subject}: no version at or before ${rev.time.toISOString()}`);
+      if (!version) throw new NbstoreError('unknown-revision', `${subject}: no version at or before ${formatTime(rev.time)}`);
       return version;
     }
     case 'id': {

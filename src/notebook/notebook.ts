@@ -45,9 +45,9 @@ export function parseNotebook(bytes: Uint8Array | string, source: string): Noteb
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof SyntaxError ? err.message.split('\n')[0] : 'invalid JSON';
-    throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
+  } catch {
+    // The parser's message quotes the start of the file, which says nothing useful here.
+    throw new NbstoreError('not-a-notebook', `${source}: not a notebook (not JSON)`);
   }
   const problem = notebookProblem(data);
   if (problem) throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${problem})`);
@@ -118,7 +118,7 @@ function streamCells(
   const chunk = 1 << 20;
   for (let at = 0; at < bytes.byteLength && !failure; at += chunk) parser.write(bytes.subarray(at, at + chunk));
   if (!failure && !parser.isEnded) parser.end();
-  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook(failure.message.split('\n')[0] ?? 'invalid JSON');
+  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook('not JSON');
   if (repeated) return undefined;
   const problem = notebookProblem({ ...fields, cells: Array.isArray(fields.cells) ? [] : fields.cells });
   if (problem) throw notANotebook(problem);

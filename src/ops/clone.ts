@@ -5,9 +5,9 @@ import { listHistory, readVerified } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { createFileAtomic } from '../lib/fs.js';
+import { formatTime } from '../lib/time.js';
 import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
 import { joinKey } from '../store/keys.js';
-import { openBucket } from '../store/open.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
 import { safeLocalPath } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -46,7 +46,7 @@ export async function openOrigin(workspace: Workspace, bucket?: string): Promise
   return own
     ? { store: await workspace.openStore(), trackable: true, label: '' }
     : {
-        store: await openBucket(workspace.settings, bucket, workspace.cacheDir, workspace.env),
+        store: await workspace.openBucket(bucket),
         trackable: false,
         label: `s3://${bucket}/`,
       };
@@ -201,7 +201,7 @@ export async function clonePrefix(
   if (versions.length === 0) {
     throw new NbstoreError(
       'not-found',
-      `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`,
+      `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${formatTime(options.at)}` : ''}`,
     );
   }
   const plan = versions.map((version) => ({

@@ -14,10 +14,16 @@ export interface StoreDirs {
   cache: string;
 }
 
+/** What messages of the S3 store tell the user, which the settings layer knows. */
+export interface S3Hints {
+  /** How s3_endpoint_url is set (flag, variables, config file). */
+  setEndpoint: string;
+}
+
 /** Opens the store the settings name. */
-export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<Store> {
+export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS.ProcessEnv, hints: S3Hints): Promise<Store> {
   if (settings.store === 'embedded') return new FileStore(dirs.embedded);
-  return openBucket(settings, settings.s3_bucket, dirs.cache, env);
+  return openBucket(settings, settings.s3_bucket, dirs.cache, env, hints);
 }
 
 /**
@@ -26,7 +32,13 @@ export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS
  * settings of its flags, environment and user config. Only here is the AWS SDK loaded, and only
  * on the first request the version cache cannot answer.
  */
-export async function openBucket(settings: Settings, bucket: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<Store> {
+export async function openBucket(
+  settings: Settings,
+  bucket: string,
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+  hints: S3Hints,
+): Promise<Store> {
   const bucketSettings = { ...settings, store: 's3' as const, s3_bucket: bucket };
   const { id, location } = s3Location(bucketSettings);
   const s3 = new LazyStore(id, location, async () => {
@@ -37,6 +49,7 @@ export async function openBucket(settings: Settings, bucket: string, cacheDir: s
       connectTimeoutMs: positive(env.NBSTORE_CONNECT_TIMEOUT_MS),
       requestTimeoutMs: positive(env.NBSTORE_REQUEST_TIMEOUT_MS),
       env,
+      setEndpoint: hints.setEndpoint,
     });
   });
   return new VersionCache(s3, cacheDir);

@@ -17,11 +17,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
+import { redactUrl } from '../lib/redact.js';
 import type { Settings } from '../workspace/config.js';
 import { decodeMetadata, encodeMetadata, lowerKeys, META } from './metadata.js';
 import { s3Location } from './s3-location.js';
 import {
   type CheckOptions,
+  type CheckResult,
   type ObjectInfo,
   type Store,
   type StoredVersion,
@@ -40,6 +42,8 @@ export interface S3Options {
   pageSize?: number;
   /** The environment, for the AWS_* credentials the default chain would read first. */
   env?: NodeJS.ProcessEnv;
+  /** How s3_endpoint_url is set, for the message when the endpoint cannot be reached. */
+  setEndpoint?: string;
 }
 
 /**
@@ -97,6 +101,25 @@ export class S3Store implements Store {
         socketTimeout: options.requestTimeoutMs ?? 60_000,
       }),
     });
+    // A failure to connect names the endpoint and the setting that chose it (the SDK's error
+    // names neither); outermost, so that it sees the error after the SDK's retries.
+    const setEndpoint = options.setEndpoint ? ` (set with ${options.setEndpoint})` : '';
+    const [where, fix] = endpoint
+      ? [redactUrl(endpoint), `check s3_endpoint_url${setEndpoint}`]
+      : [`of AWS in ${settings.s3_region_name}`, `no s3_endpoint_url is set; for MinIO or Ceph set it${setEndpoint}`];
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const code = unreachableCode(err);
+          if (code)
+            throw new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint ${where} (${code}); ${fix}`, { cause: err });
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'nbstoreUnreachable', priority: 'high' },
+    );
     // nbstore gives the client no logger, yet the SDK's logging step filters every request and
     // response for secrets to log: a walk over each listing's thousand entries, for nothing.
     this.client.middlewareStack.remove('loggerMiddleware');
@@ -125,7 +148,8 @@ export class S3Store implements Store {
     }
   }
 
-  async check(options: CheckOptions = {}): Promise<void> {
+  async check(options: CheckOptions = {}): Promise<CheckResult> {
+    let createdBucket = false;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
@@ -135,10 +159,11 @@ export class S3Store implements Store {
         throw new NbstoreError('bucket-missing', `bucket ${this.bucket} does not exist (nbstore init --create-bucket creates it)`);
       }
       await request(this.client.send(new CreateBucketCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
+      createdBucket = true;
       options = { ...options, enableVersioning: true };
     }
     const versioning = await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
-    if (versioning.Status === 'Enabled') return;
+    if (versioning.Status === 'Enabled') return { createdBucket, enabledVersioning: false };
     if (!options.enableVersioning) {
       throw new NbstoreError(
         'versioning-off',
@@ -149,6 +174,7 @@ export class S3Store implements Store {
       this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })),
       `s3://${this.bucket}`,
     );
+    return { createdBucket, enabledVersioning: true };
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
@@ -198,7 +224,7 @@ export class S3Store implements Store {
     if (status !== 'Enabled') {
       throw new NbstoreError(
         'versioning-off',
-        `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (turn versioning back on for the bucket)`,
+        `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (nbstore init --enable-versioning turns it back on)`,
       );
     }
   }
@@ -396,6 +422,14 @@ function describe(key: string, versionId?: string): string {
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
 
+/** The network error code of a failure to reach the endpoint at all, if it is one. */
+function unreachableCode(err: unknown): string | undefined {
+  const e = err as { name?: string; code?: string; errors?: unknown[] };
+  const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
+  if (code && UNREACHABLE.has(code)) return code;
+  return e.name === 'ECONNREFUSED' ? e.name : undefined;
+}
+
 /** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
 export function s3Error(err: unknown, what: string): NbstoreError {
   if (err instanceof NbstoreError) return err;
@@ -443,9 +477,8 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     // Damaged on the way: a push spools the save, and sends it again.
     return new NbstoreError('s3-error', `${what}: the store received a body that does not match its SHA-256 (damaged on the way)`, options);
   }
-  if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
-    return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);
-  }
+  const unreachable = unreachableCode(err);
+  if (unreachable) return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${unreachable})`, options);
   const message = (e.message ?? String(err)).split('\n')[0];
   return new NbstoreError('s3-error', `${what}: ${name || 'S3 error'}${status ? ` (HTTP ${status})` : ''}: ${message}`, options);
 }

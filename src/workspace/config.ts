@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NbstoreError } from '../lib/errors.js';
+import { redactUrl } from '../lib/redact.js';
 import { joinKey } from '../store/keys.js';
 
 /**
@@ -48,6 +49,46 @@ const BOOKSTORE_ENV: Partial<Record<SettingName, string>> = {
 };
 
 const SETTING_NAMES = Object.keys(DEFAULTS) as SettingName[];
+
+/** The global flag of each setting that has one (see main.ts). */
+const SETTING_FLAGS: Partial<Record<SettingName, string>> = {
+  s3_bucket: '--bucket',
+  s3_endpoint_url: '--endpoint-url',
+  s3_region_name: '--region',
+  workspace_prefix: '--workspace-prefix',
+  published_prefix: '--published-prefix',
+  max_threads: '--max-threads',
+};
+
+/** Every way to set a setting, for messages that say how to fix it. */
+export function howToSet(name: SettingName): string {
+  const ways = [SETTING_FLAGS[name], nbstoreEnvName(name), BOOKSTORE_ENV[name]].filter((way) => way !== undefined);
+  return `${ways.join(', ')} or "${name}" in .nbstore/config.json`;
+}
+
+/** S3 settings the S3 client would trip over later, refused with a message that names them and their fix. */
+export function checkS3Settings(settings: Settings, bucket: string): void {
+  if (!bucket) {
+    throw new NbstoreError(
+      'bad-config',
+      `s3_bucket is not set, and this workspace keeps its versions in S3 (set it with ${howToSet('s3_bucket')})`,
+    );
+  }
+  const endpoint = settings.s3_endpoint_url;
+  if (!endpoint) return;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(endpoint).protocol;
+  } catch {
+    // reported below, as a URL of another scheme is
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new NbstoreError(
+      'bad-config',
+      `s3_endpoint_url "${redactUrl(endpoint)}" is not an http:// or https:// URL (set it with ${howToSet('s3_endpoint_url')})`,
+    );
+  }
+}
 
 /** `NBSTORE_S3_BUCKET`, `NBSTORE_WORKSPACE_PREFIX`, … for every setting. */
 export function nbstoreEnvName(name: SettingName): string {

@@ -5,9 +5,20 @@ import type { TrackedNotebook } from '../history/local-state.js';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
 import { joinKey } from '../store/keys.js';
+import type { S3Hints } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { type PartialSettings, resolveSettings, type Settings, userConfigPath, validateConfigFile } from './config.js';
+import {
+  checkS3Settings,
+  howToSet,
+  type PartialSettings,
+  resolveSettings,
+  type Settings,
+  userConfigPath,
+  validateConfigFile,
+} from './config.js';
 import { safeLocalPath, WORKSPACE_DIR } from './paths.js';
+
+const S3_HINTS: S3Hints = { setEndpoint: howToSet('s3_endpoint_url') };
 
 const CONFIG_FILE = 'config.json';
 
@@ -157,10 +168,19 @@ export class Workspace {
 
   /** The store, opened once; the S3 SDK is loaded only here, only for S3 workspaces. */
   openStore(): Promise<Store> {
-    this.store ??= import('../store/open.js').then(({ openStore, embeddedStoreDir }) =>
-      openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env),
-    );
+    this.store ??= (async () => {
+      if (this.settings.store === 's3') checkS3Settings(this.settings, this.settings.s3_bucket);
+      const { openStore, embeddedStoreDir } = await import('../store/open.js');
+      return openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env, S3_HINTS);
+    })();
     return this.store;
+  }
+
+  /** Another bucket, reached with this workspace's S3 settings (clone from s3://…). */
+  async openBucket(bucket: string): Promise<Store> {
+    checkS3Settings(this.settings, bucket);
+    const { openBucket } = await import('../store/open.js');
+    return openBucket(this.settings, bucket, this.cacheDir, this.env, S3_HINTS);
   }
 
   /**

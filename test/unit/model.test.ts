@@ -18,7 +18,7 @@ describe('parseNotebook', () => {
   it('accepts nbformat 4 and says in one line why anything else is not a notebook', () => {
     assert.equal(parseNotebook('{"nbformat":4,"nbformat_minor":0,"metadata":{},"cells":[]}', 'x').cells.length, 0);
     const cases: Array<[string, RegExp]> = [
-      ['not json', /x: not a notebook \(Unexpected token/],
+      ['not json', /x: not a notebook \(not JSON\)$/],
       ['[]', /JSON but not an object/],
       ['{"cells":[]}', /no nbformat/],
       ['{"nbformat":3,"worksheets":[]}', /nbformat 3 is not supported/],
