@@ -2,6 +2,7 @@ import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { runFlusher } from '../ops/flush.js';
 import { currentTarget, type HookStatus, type HookTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
+import { describeFork } from '../ops/push.js';
 
 const ACTIONS = ['install', 'uninstall', 'status', 'flush'] as const;
 
@@ -58,6 +59,8 @@ export default defineCommand({
 
     const workspace = await findWorkspace();
     const result = await runFlusher(workspace);
+    // The hook sends this output to .nbstore/hook.log.
+    for (const fork of result.forks) writeLine(io.stdout, `${now().toISOString()} ${describeFork(fork)}`);
     if (result.delivered > 0) {
       writeLine(
         io.stdout,

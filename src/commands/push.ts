@@ -3,7 +3,7 @@ import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
-import { flushSpool, type PushResult, pushNotebook } from '../ops/push.js';
+import { describeFork, flushSpool, type PushResult, pushNotebook } from '../ops/push.js';
 import { notebooksUnder } from '../workspace/notebook-files.js';
 
 export default defineCommand({
@@ -18,6 +18,11 @@ export default defineCommand({
     yargs
       .positional('paths', { type: 'string', array: true, describe: 'Notebooks or folders' })
       .option('message', { alias: 'm', type: 'string', describe: 'Message recorded with the version' })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Push even when someone else pushed a version since the local file was pushed or checked out',
+      })
       .option('flush', {
         type: 'boolean',
         default: false,
@@ -31,7 +36,8 @@ export default defineCommand({
     const paint = paintFor(io);
 
     if (args.flush) {
-      const { delivered, paths: flushed } = await flushSpool(workspace, store);
+      const { delivered, paths: flushed, forks } = await flushSpool(workspace, store);
+      for (const fork of forks) writeLine(io.stdout, describeFork(fork));
       writeLine(
         io.stdout,
         flushed.length === 0
@@ -42,6 +48,7 @@ export default defineCommand({
     }
 
     const rels = await notebooksUnder(workspace, io.cwd, paths);
+    const options = { message: args.message, force: args.force };
     const report = (result: PushResult) => {
       if (result.delivered > 0)
         writeLine(io.stdout, `${result.path}: delivered ${result.delivered} earlier save${result.delivered === 1 ? '' : 's'}`);
@@ -49,31 +56,54 @@ export default defineCommand({
         io.stdout,
         result.status === 'pushed'
           ? `${paint.green('pushed')}     ${result.path}  ${paint.yellow(result.versionId)}`
-          : `${paint.dim('up to date')} ${result.path}  ${paint.dim(result.versionId)}`,
+          : result.status === 'behind'
+            ? `${paint.cyan('behind')}     ${result.path}  ${paint.dim(result.versionId)}: version ${result.latest} was pushed since; nothing to push (nbstore checkout latest ${result.path} brings the file up to date)`
+            : `${paint.dim('up to date')} ${result.path}  ${paint.dim(result.versionId)}`,
       );
     };
     if (rels.length === 1) {
-      report(await pushNotebook(workspace, store, rels[0] as string, { message: args.message }));
+      report(await pushNotebook(workspace, store, rels[0] as string, options));
       return;
     }
 
+    // Pushed in parallel, reported in path order: each line as soon as those before it are done.
     const progress = progressReporter(io, 'pushing', rels.length);
-    const failures: NbstoreError[] = [];
-    await mapLimit(rels, workspace.settings.max_threads, async (rel) => {
-      try {
-        const result = await pushNotebook(workspace, store, rel, { message: args.message });
+    const outcomes: Array<PushResult | NbstoreError | undefined> = rels.map(() => undefined);
+    let reported = 0;
+    const reportInOrder = () => {
+      for (let next = outcomes[reported]; next !== undefined; next = outcomes[++reported]) {
         progress.clear();
-        report(result);
-      } catch (err) {
-        if (!isNbstoreError(err)) throw err;
-        failures.push(err);
-        progress.clear();
-        writeLine(io.stderr, `nbstore: ${err.message}`);
-      } finally {
-        progress.tick();
+        if (next instanceof NbstoreError) writeLine(io.stderr, `nbstore: ${next.message}`);
+        else report(next);
       }
-    });
+    };
+    await mapLimit(
+      rels.map((rel, index) => ({ rel, index })),
+      workspace.settings.max_threads,
+      async ({ rel, index }) => {
+        try {
+          outcomes[index] = await pushNotebook(workspace, store, rel, options);
+        } catch (err) {
+          if (!isNbstoreError(err)) throw err;
+          outcomes[index] = err;
+        } finally {
+          progress.tick();
+        }
+        reportInOrder();
+      },
+    );
     progress.done();
+    const failures = outcomes.filter((o): o is NbstoreError => o instanceof NbstoreError);
+    const count = (status: PushResult['status']) => outcomes.filter((o) => !(o instanceof NbstoreError) && o?.status === status).length;
+    const spooled = failures.filter((f) => f.code === 'spooled').length;
+    const summary = [
+      `${count('pushed')} pushed`,
+      `${count('up-to-date')} up to date`,
+      ...(count('behind') > 0 ? [`${count('behind')} behind`] : []),
+      `${spooled} spooled`,
+      `${failures.length - spooled} failed`,
+    ];
+    writeLine(io.stdout, `${rels.length} notebooks: ${summary.join(', ')}`);
     const first = failures[0];
     if (first) {
       throw new NbstoreError(first.code, `${failures.length} of ${rels.length} notebooks were not pushed (first: ${first.message})`, {

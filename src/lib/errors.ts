@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'timeout'
   | 'spooled'
   | 'local-changes'
+  | 'diverged'
   | 'checksum-mismatch'
   | 'bad-config'
   | 'bad-state'

@@ -33,9 +33,12 @@ interface StateFile extends TrackedNotebook {
 
 function parseStateFile(text: string, shownAs: string): { path: string; notebook: TrackedNotebook } {
   try {
-    const { path, key, base, sha256: digest, canonical } = JSON.parse(text) as StateFile;
-    if ([path, key, base, digest, canonical].every((field) => typeof field === 'string')) {
-      return { path, notebook: { key, base, sha256: digest, canonical } };
+    const { path, key, base, sha256: digest, canonical, forkedFrom } = JSON.parse(text) as StateFile;
+    if (
+      [path, key, base, digest, canonical].every((field) => typeof field === 'string') &&
+      ['undefined', 'string'].includes(typeof forkedFrom)
+    ) {
+      return { path, notebook: { key, base, sha256: digest, canonical, ...(forkedFrom === undefined ? {} : { forkedFrom }) } };
     }
   } catch {
     // Reported below.
