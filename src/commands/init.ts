@@ -1,5 +1,6 @@
 import { defineCommand, writeLine } from '../cli/command.js';
 import { NbstoreError } from '../lib/errors.js';
+import { keysUnder } from '../store/keys.js';
 import type { PartialSettings } from '../workspace/config.js';
 import { parseStoreUrl } from '../workspace/config.js';
 import { Workspace } from '../workspace/workspace.js';
@@ -54,6 +55,9 @@ export default defineCommand({
     else if (done.enabledVersioning) writeLine(io.stdout, `turned on versioning for ${store.location}`);
     const where = workspace.settings.store === 's3' ? `s3://${workspace.settings.s3_bucket}` : 'the embedded store (.nbstore/store)';
     writeLine(io.stdout, `Initialised nbstore workspace in ${root}`);
-    writeLine(io.stdout, `notebooks are versioned in ${where} under ${workspace.settings.workspace_prefix || '(no prefix)'}/`);
+    writeLine(
+      io.stdout,
+      `notebooks are versioned in ${where}${workspace.settings.workspace_prefix ? ` under ${keysUnder(workspace.settings.workspace_prefix)}` : ' at its root (no prefix)'}`,
+    );
   },
 });

@@ -4,6 +4,7 @@ import type { NotebookState } from '../history/local-state.js';
 import type { Paint } from '../lib/paint.js';
 import { redactUrl } from '../lib/redact.js';
 import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
+import { keysUnder } from '../store/keys.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
   unmodified: 'dim',
@@ -56,7 +57,7 @@ export default defineCommand({
     const paint = paintFor(io);
     const yesNo = (value: boolean | null, yes: string, no: string, unknown: string) =>
       value === null ? paint.dim(unknown) : value ? paint.green(yes) : paint.red(no);
-    const prefixes = `${settings.workspace_prefix || '(no prefix)'}/ and ${settings.published_prefix || '(no prefix)'}/`;
+    const prefixes = `${keysUnder(settings.workspace_prefix) || '(the root)'} and ${keysUnder(settings.published_prefix) || '(the root)'}`;
     const embedded = settings.store === 'embedded';
     const row = (label: string, value: string) => writeLine(io.stdout, `${label.padEnd(12)} ${value}`);
     row(

@@ -3,6 +3,7 @@ import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
 import { canonicalOf } from '../notebook/notebook.js';
+import { keysUnder } from '../store/keys.js';
 import { META } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
 import { parseRevision, type Revision, resolveRevision, shortIds } from './revision.js';
@@ -111,7 +112,7 @@ export async function findVersionAnywhere(store: Store, prefix: string, revText:
   if (rev.kind !== 'id')
     throw new NbstoreError('usage', `${revText} needs a notebook path: only a version id finds its notebook by itself`);
   const matches: VersionInfo[] = [];
-  for await (const version of store.versions(prefix === '' ? '' : `${prefix}/`)) {
+  for await (const version of store.versions(keysUnder(prefix))) {
     if (version.versionId.startsWith(rev.id)) matches.push(version);
   }
   return resolveRevision(rev, matches, prefix === '' ? 'the store' : `${prefix}/`);

@@ -12,6 +12,7 @@ import { type Notebook, parseNotebook } from '../notebook/notebook.js';
 import { diffNotebooks, parseForDiff } from '../notebook/notebook-diff.js';
 import { renderNotebook } from '../notebook/render.js';
 import { renderNotebookDiff } from '../notebook/render-diff.js';
+import { keysUnder } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from './browse-model.js';
@@ -42,7 +43,7 @@ export class WorkspaceBrowseSource implements BrowseSource {
   describe(scope: Scope): string {
     const base = this.scopePrefix(scope);
     const where = this.workspace.settings.store === 's3' ? this.store.location : 'the embedded store';
-    return `${base === '' ? '' : `${base}/`}${this.options.prefix ?? ''} in ${where}`;
+    return `${keysUnder(base)}${this.options.prefix ?? ''} in ${where}`;
   }
 
   notebooks(scope: Scope): Promise<NotebookItem[]> {

@@ -7,7 +7,7 @@ import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { createFileAtomic } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
 import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
-import { joinKey } from '../store/keys.js';
+import { joinKey, keysUnder } from '../store/keys.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
 import { safeLocalPath } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -70,7 +70,7 @@ export function splitRevision(text: string): { key: string; revision?: string } 
 /** A key given to clone: under the workspace or published prefix as given, else a workspace path. */
 export function resolveSourceKey(workspace: Workspace, text: string): string {
   const key = joinKey(text);
-  const under = (prefix: string) => prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
+  const under = (prefix: string) => key === prefix || key.startsWith(keysUnder(prefix));
   return under(workspace.settings.published_prefix) || under(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
 }
 
@@ -191,7 +191,7 @@ export async function clonePrefix(
   dir: string,
   options: PrefixCloneOptions = {},
 ): Promise<{ cloned: CloneResult[]; failures: NbstoreError[] }> {
-  const listPrefix = prefix === '' ? '' : `${prefix}/`;
+  const listPrefix = keysUnder(prefix);
   // As of now, the current objects are the latest versions: a listing of keys, not of every
   // version of every key, and each read returns the id of the version it read.
   const listing: VersionRef[] = options.at

@@ -39,7 +39,8 @@ export const DEFAULTS: Settings = {
 
 export const SECRET_SETTINGS: readonly SettingName[] = ['s3_access_key_id', 's3_secret_access_key'];
 
-/** bookstore reads only these five from the environment; nbstore reads them too. */
+/** The variables bookstore's documentation names for these five; nbstore reads them to share a team's
+ * bookstore settings (bookstore 2.5.1 itself does not read them on traitlets 5). */
 const BOOKSTORE_ENV: Partial<Record<SettingName, string>> = {
   s3_bucket: 'JPYNB_S3_BUCKET',
   s3_endpoint_url: 'JPYNB_S3_ENDPOINT_URL',
@@ -160,8 +161,11 @@ export function resolveSettings(sources: SettingSources): Settings {
   return merged;
 }
 
+/** A layer's settings that are set. An empty prefix is set: as in bookstore, it means the bucket's root. */
 function definedOnly(layer: PartialSettings): PartialSettings {
-  return Object.fromEntries(Object.entries(layer).filter(([, value]) => value !== undefined && value !== ''));
+  return Object.fromEntries(
+    Object.entries(layer).filter(([name, value]) => value !== undefined && (value !== '' || name.endsWith('_prefix'))),
+  );
 }
 
 export function userConfigPath(env: NodeJS.ProcessEnv): string {
@@ -175,6 +179,7 @@ export function parseStoreUrl(url: string): { bucket: string; prefix?: string } 
   if (!match) throw new NbstoreError('usage', `${url}: a store is s3://bucket[/prefix], or nothing for the embedded store`);
   const bucket = match[1] as string;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new NbstoreError('usage', `${bucket}: not a valid S3 bucket name`);
-  const prefix = joinKey(match[2] ?? '');
+  // nbstore's own form, not a bookstore setting: a trailing slash names the same folder.
+  const prefix = joinKey((match[2] ?? '').replace(/\/+$/, ''));
   return prefix ? { bucket, prefix } : { bucket };
 }

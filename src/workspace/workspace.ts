@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TrackedNotebook } from '../history/local-state.js';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
-import { joinKey } from '../store/keys.js';
+import { joinKey, keysUnder } from '../store/keys.js';
 import type { S3Hints } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import {
@@ -165,7 +165,7 @@ export class Workspace {
    */
   pathOfKey(key: string): string | undefined {
     const prefix = this.settings.workspace_prefix;
-    const rel = prefix === '' ? key : key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : undefined;
+    const rel = key.startsWith(keysUnder(prefix)) ? key.slice(keysUnder(prefix).length) : undefined;
     return rel === undefined ? undefined : safeLocalPath(rel, key);
   }
 
