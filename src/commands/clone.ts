@@ -34,7 +34,7 @@ export default defineCommand({
       .positional('source', {
         type: 'string',
         describe:
-          'A key (workspace/…, published/…, or a workspace path) or s3://bucket/key, with @REV for a version; with --prefix: the folder to clone into',
+          "A key (its first segment is the workspace or published prefix's: workspace/…, published/…), else a path in this workspace, or s3://bucket/key; @REV for a version; with --prefix: the folder to clone into (default: the prefix's last segment)",
       })
       .positional('target', { type: 'string', describe: "File or folder to write (default: the key's name, here)" })
       .option('prefix', { type: 'string', describe: 'Clone every notebook under this key prefix (or s3://bucket/prefix)' })
@@ -46,7 +46,12 @@ export default defineCommand({
     const shown = (file: string) => relative(io.cwd, file) || file;
     const report = (result: CloneResult) => {
       const taken = result.taken ? ` (${shown(result.taken)} exists)` : '';
-      writeLine(io.stdout, `${paint.green('cloned')}  ${result.source}@${paint.yellow(result.versionId)} → ${shown(result.file)}${taken}`);
+      writeLine(
+        io.stdout,
+        result.alreadyThere
+          ? `${paint.dim('already')} ${result.source}@${paint.yellow(result.versionId)} → ${shown(result.file)} (already there, identical)`
+          : `${paint.green('cloned')}  ${result.source}@${paint.yellow(result.versionId)} → ${shown(result.file)}${taken}`,
+      );
     };
 
     if (args.prefix === undefined) {
@@ -72,7 +77,10 @@ export default defineCommand({
     if (args.target !== undefined) throw new NbstoreError('usage', 'with --prefix, name at most one folder to clone into');
     const { origin, key: prefix } = await locateSource(workspace, args.prefix, { prefix: true });
     const at = args.at === undefined ? undefined : parseTime(args.at, context.now());
-    const dir = resolve(io.cwd, args.source ?? '.');
+    // As git clone does: into a folder named after the prefix's last segment.
+    const folder = args.source ?? prefix.split('/').filter(Boolean).pop();
+    if (folder === undefined) throw new NbstoreError('usage', `${args.prefix}: name the folder to clone the whole store into`);
+    const dir = resolve(io.cwd, folder);
     let progress = progressReporter(io, 'cloning', 0);
     const { cloned, failures } = await clonePrefix(workspace, origin, prefix, dir, {
       ...(at ? { at } : {}),
@@ -97,9 +105,11 @@ export default defineCommand({
         { exitCode: first.exitCode },
       );
     }
+    const kept = cloned.filter((result) => result.alreadyThere).length;
+    const written = cloned.length - kept;
     writeLine(
       io.stdout,
-      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${formatTime(at)}` : ''}`,
+      `cloned ${written} notebook${written === 1 ? '' : 's'} into ${shown(dir)}${kept > 0 ? ` (${kept} already there)` : ''}${at ? ` as of ${formatTime(at)}` : ''}`,
     );
   },
 });

@@ -29,7 +29,7 @@ export default defineCommand({
       }),
   async run(args, context) {
     const { io } = context;
-    const { store, rel, version } = await locateVersion(context, args.rev, args.path);
+    const { store, rel, version, published } = await locateVersion(context, args.rev, args.path);
     const { body, info } = await readVerified(store, version.key, version.versionId);
     if (args.raw) {
       io.stdout.write(body);
@@ -51,7 +51,10 @@ export default defineCommand({
     const paint = paintFor(io);
     const meta = fromMetadata(info.metadata);
     writeLine(io.stdout, paint.yellow(`version ${version.versionId}`));
-    writeLine(io.stdout, `notebook ${rel}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`);
+    writeLine(
+      io.stdout,
+      `notebook ${rel}${published ? ` (published copy, ${version.key})` : ''}  ${formatTime(version.lastModified)}${meta.author ? `  ${meta.author}` : ''}`,
+    );
     if (meta.message) writeLine(io.stdout, `\n    ${meta.message}`);
     writeLine(io.stdout);
     io.stdout.write(renderNotebook(notebook, { paint, maxOutputLines: args.maxOutputLines }));

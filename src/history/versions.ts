@@ -92,6 +92,37 @@ export async function findVersions(
   return revs.map((rev, i) => direct[i] ?? resolveRevision(rev, history, subject));
 }
 
+/**
+ * As findVersions at `key`, but a version id that is not one of `key`'s is looked for at
+ * `otherKey` too (a notebook's published copy, whose ids `log --published` shows).
+ */
+export async function findVersionsAlsoAt(
+  store: Store,
+  key: string,
+  otherKey: string,
+  revTexts: readonly string[],
+  subject: string,
+  now = new Date(),
+): Promise<VersionInfo[]> {
+  try {
+    return await findVersions(store, key, revTexts, subject, now);
+  } catch (err) {
+    if (!isNbstoreError(err, 'unknown-revision')) throw err;
+    return Promise.all(
+      revTexts.map(async (text) => {
+        try {
+          return await findVersion(store, key, text, subject, now);
+        } catch (first) {
+          if (!isNbstoreError(first, 'unknown-revision') || parseRevision(text, now).kind !== 'id') throw first;
+          return findVersion(store, otherKey, text, subject, now).catch((second: unknown) => {
+            throw isNbstoreError(second, 'unknown-revision') ? first : second;
+          });
+        }
+      }),
+    );
+  }
+}
+
 /** The version with exactly this id, if there is one (a prefix, or a delete marker, is not). */
 async function exactVersion(store: Store, key: string, versionId: string): Promise<VersionInfo | undefined> {
   try {

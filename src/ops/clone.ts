@@ -4,7 +4,7 @@ import { parseRevision, resolveRevision } from '../history/revision.js';
 import { listHistory, readVerified } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
-import { createFileAtomic } from '../lib/fs.js';
+import { createFileAtomic, readIfExists, sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
 import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
 import { joinKey, keysUnder } from '../store/keys.js';
@@ -39,6 +39,8 @@ export interface CloneResult {
   taken?: string;
   /** The workspace-relative path the clone is tracked as, when it landed in the workspace. */
   tracked?: string;
+  /** The file was there already with the version's bytes, and was kept. */
+  alreadyThere?: true;
 }
 
 export async function openOrigin(workspace: Workspace, bucket?: string): Promise<Origin> {
@@ -67,11 +69,19 @@ export function splitRevision(text: string): { key: string; revision?: string } 
   return { key, revision: after.startsWith('{') ? `@${after}` : after };
 }
 
-/** A key given to clone: under the workspace or published prefix as given, else a workspace path. */
+/**
+ * A key given to clone. A source whose first segment is the first segment of the workspace or
+ * published prefix (`workspace/…`, `published/…` by default) names a key as given, so a
+ * teammate's `workspace/u1/exp.ipynb` is that key from a workspace under `workspace/u2`;
+ * anything else is a path in this workspace.
+ */
 export function resolveSourceKey(workspace: Workspace, text: string): string {
   const key = joinKey(text);
-  const under = (prefix: string) => key === prefix || key.startsWith(keysUnder(prefix));
-  return under(workspace.settings.published_prefix) || under(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
+  const underRoot = (prefix: string) => {
+    const root = prefix.split('/')[0] as string;
+    return root === '' || key === root || key.startsWith(`${root}/`);
+  };
+  return underRoot(workspace.settings.published_prefix) || underRoot(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
 }
 
 /** The version of `key` that `revision` names (the latest without one). */
@@ -132,8 +142,18 @@ export interface VersionRef {
   versionId?: string;
 }
 
-/** Writes one version to `target`, or to the first free numbered name; never over a file. */
-export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
+/**
+ * Writes one version to `target`, or to the first free numbered name; never over a file. With
+ * `keepIdentical`, a `target` that already holds the version's bytes (an interrupted clone run
+ * again) is kept and reported as already there.
+ */
+export async function cloneVersion(
+  workspace: Workspace,
+  origin: Origin,
+  version: VersionRef,
+  target: string,
+  options: { keepIdentical?: boolean } = {},
+): Promise<CloneResult> {
   const { body, info, sha256: verified } = await readVerified(origin.store, version.key, version.versionId);
   const source = `${version.key}@${info.versionId}`;
   // A clone nbstore tracks needs the hashes it tracks by; any other, only to be a notebook.
@@ -143,6 +163,19 @@ export async function cloneVersion(workspace: Workspace, origin: Origin, version
   else checkNotebook(body, source);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
+  if (options.keepIdentical) {
+    const existing = await readIfExists(target);
+    if (existing !== undefined && sha256(existing) === verified) {
+      const rel = hashes && workspacePath(workspace, target);
+      if (hashes && rel !== undefined) {
+        const { sha256: digest, canonical } = hashes;
+        await workspace.withNotebookLock(rel, () =>
+          workspace.track(rel, { key: version.key, base: info.versionId, sha256: digest, canonical }),
+        );
+      }
+      return { ...base, file: target, alreadyThere: true, ...(rel ? { tracked: rel } : {}) };
+    }
+  }
   for (let n = 0; ; n++) {
     const file = numberedName(target, n);
     const rel = hashes && workspacePath(workspace, file);
@@ -213,7 +246,7 @@ export async function clonePrefix(
   const failures: NbstoreError[] = [];
   await mapLimit(plan, workspace.settings.max_threads, async ({ version, target }) => {
     try {
-      const result = await cloneVersion(workspace, origin, version, target);
+      const result = await cloneVersion(workspace, origin, version, target, { keepIdentical: true });
       cloned.push(result);
       options.onCloned?.(result);
     } catch (err) {
