@@ -44,8 +44,15 @@ export default defineCommand({
 
     if (action === 'uninstall') {
       const files = await uninstallHook(configDir);
-      for (const { file, removed } of files)
-        writeLine(io.stdout, removed ? `removed the nbstore hook from ${file}` : `no nbstore hook in ${file}`);
+      for (const { file, removed, deleted } of files)
+        writeLine(
+          io.stdout,
+          deleted
+            ? `removed the nbstore hook from ${file}, and the file, which held nothing else`
+            : removed
+              ? `removed the nbstore hook from ${file}`
+              : `no nbstore hook in ${file}`,
+        );
       if (files.some((f) => f.removed)) writeLine(io.stdout, 'restart Jupyter to unload it');
       return;
     }
