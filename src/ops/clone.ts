@@ -165,7 +165,7 @@ export async function cloneVersion(
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
   if (options.keepIdentical) {
     const existing = await readIfExists(target);
-    if (existing !== undefined && sha256(existing) === verified) {
+    if (existing !== undefined && sha256(existing) === (verified ?? sha256(body))) {
       const rel = hashes && workspacePath(workspace, target);
       if (hashes && rel !== undefined) {
         const { sha256: digest, canonical } = hashes;
