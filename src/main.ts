@@ -218,6 +218,15 @@ function usageError(message: string, argv: readonly string[]): NbstoreError {
   if (unknown) {
     const first = (unknown[1] as string).split(', ')[0] as string;
     const flag = first.length === 1 ? `-${first}` : `--${first}`;
+    // yargs says the same of a word too many as of an unknown option.
+    if (
+      command &&
+      !argv.some(
+        (word) => word === flag || word.startsWith(`${flag}=`) || (first.length === 1 && /^-[^-]/.test(word) && word.includes(first)),
+      )
+    ) {
+      return new NbstoreError('usage', `${name}: one argument too many, "${first}" (usage: nbstore ${command.command}; ${help} explains)`);
+    }
     const near = nearestWord(
       first,
       known.filter((k) => k.length > 1 && !/[A-Z]/.test(k)),
@@ -239,5 +248,6 @@ function usageError(message: string, argv: readonly string[]): NbstoreError {
     const lacking = required.slice(Number(missing[1])).join(' ') || 'an argument';
     return new NbstoreError('usage', `${name}: ${lacking} is missing (usage: nbstore ${command.command}; ${help} explains)`);
   }
-  return new NbstoreError('usage', `${message.replace(/\s*\n\s*/g, '; ')} (${help})`);
+  const said = message.replace(/\s*\n\s*/g, '; ');
+  return new NbstoreError('usage', said.includes('--help') ? said : `${said} (${help})`);
 }

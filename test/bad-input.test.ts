@@ -110,6 +110,12 @@ const CASES: BadInput[] = [
     says: /^@\{2026-13-45\}: cannot read "2026-13-45" as a time/,
   },
   {
+    name: 'a time before the first version (said in local time, as log says times)',
+    stores: ['embedded'],
+    argv: () => ['show', '@{2000-01-02T03:04}', 'nb.ipynb'],
+    says: /^nb\.ipynb: no version at or before 2000-01-02 03:04$/,
+  },
+  {
     name: 'a path outside the workspace',
     stores: ['embedded'],
     argv: () => ['push', '../elsewhere.ipynb'],

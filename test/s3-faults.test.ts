@@ -138,7 +138,7 @@ describe('slow S3', () => {
     assert.equal(push.status, 75);
     assert.match(
       push.stderr,
-      /^nbstore: s3:\/\/\S+: the S3 endpoint did not answer in time \(3 attempts\); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait; nb\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
+      /^nbstore: \S+: the S3 endpoint did not answer in time \(3 attempts\); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait; nb\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
     );
     assert.equal(proxy.count('PUT'), 0, 'nothing was uploaded');
     assert.equal((await leftovers(ws)).spooled.length, 1);

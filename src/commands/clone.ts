@@ -120,7 +120,8 @@ async function locateSource(
   text: string,
   options: { prefix?: boolean } = {},
 ): Promise<{ origin: Origin; key: string; revision?: string }> {
-  const { key, revision } = options.prefix ? { key: text, revision: undefined } : splitRevision(text);
+  // A prefix given to clone names a folder: `workspace/` is `workspace`.
+  const { key, revision } = options.prefix ? { key: text.replace(/\/+$/, ''), revision: undefined } : splitRevision(text);
   if (!key.startsWith('s3://'))
     return { origin: await openOrigin(workspace), key: resolveSourceKey(workspace, key), ...(revision ? { revision } : {}) };
   const { bucket, prefix = '' } = parseStoreUrl(key);

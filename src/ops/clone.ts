@@ -239,7 +239,9 @@ export async function clonePrefix(
   }
   const plan = versions.map((version) => ({
     version,
-    target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length), version.key).split('/')),
+    // The path below the prefix, its leading slashes stripped as bookstore strips them: a
+    // prefix of `trail/kylek/` keeps its notebooks at `trail/kylek//<path>`.
+    target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length).replace(/^\/+/, ''), version.key).split('/')),
   }));
   options.onPlanned?.(plan.length);
   const cloned: CloneResult[] = [];
