@@ -108,18 +108,21 @@ export async function findVersionsAlsoAt(
     return await findVersions(store, key, revTexts, subject, now);
   } catch (err) {
     if (!isNbstoreError(err, 'unknown-revision')) throw err;
-    return Promise.all(
-      revTexts.map(async (text) => {
-        try {
-          return await findVersion(store, key, text, subject, now);
-        } catch (first) {
-          if (!isNbstoreError(first, 'unknown-revision') || parseRevision(text, now).kind !== 'id') throw first;
-          return findVersion(store, otherKey, text, subject, now).catch((second: unknown) => {
+    // One at a time, so that the first revision that names nothing is the one reported.
+    const found: VersionInfo[] = [];
+    for (const text of revTexts) {
+      try {
+        found.push(await findVersion(store, key, text, subject, now));
+      } catch (first) {
+        if (!isNbstoreError(first, 'unknown-revision') || parseRevision(text, now).kind !== 'id') throw first;
+        found.push(
+          await findVersion(store, otherKey, text, subject, now).catch((second: unknown) => {
             throw isNbstoreError(second, 'unknown-revision') ? first : second;
-          });
-        }
-      }),
-    );
+          }),
+        );
+      }
+    }
+    return found;
   }
 }
 

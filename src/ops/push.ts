@@ -154,7 +154,7 @@ async function upload(
   let forkedFrom: string | undefined;
   if (own && latest && state === 'diverged') {
     forkedFrom = own.forkedFrom ?? latest.versionId;
-    if (!how.force && !how.delivery) throw divergedError(rel, own.base, forkedFrom);
+    if (!how.force && !how.delivery) throw divergedError(rel, own.base, forkedFrom, own.forkedFrom !== undefined);
     if (holdsBase(own, local) && own.base === latest.versionId) {
       // The file is the version the hook forked with: --force accepts the fork, a delivery keeps it.
       if (how.force) await track(own.base);
@@ -188,9 +188,12 @@ export function describeFork(fork: Fork): string {
   return `${fork.path}: delivered a save as version ${fork.versionId} over version ${fork.over}, which was pushed since its base; the history forks there and status shows it diverged (nbstore diff ${fork.path} ${fork.over} shows the other version)`;
 }
 
-function divergedError(rel: string, base: string, other: string): NbstoreError {
+function divergedError(rel: string, base: string, other: string, forked: boolean): NbstoreError {
+  const what = forked
+    ? `the Jupyter hook saved it as ${base} over version ${other}, which someone else pushed`
+    : `version ${other} was pushed since ${base}, which your edits build on`;
   return new NbstoreError(
     'diverged',
-    `${rel}: not pushed: version ${other} was pushed since ${base}, which your edits build on (nbstore diff ${rel} ${other} shows how it differs from yours; nbstore push --force ${rel} pushes yours over it)`,
+    `${rel}: not pushed: ${what} (nbstore diff ${rel} ${other} shows how it differs from yours; nbstore push --force ${rel} ${forked ? 'keeps yours as the latest' : 'pushes yours over it'})`,
   );
 }

@@ -103,10 +103,10 @@ export class S3Store implements Store {
     });
     // A failure to connect names the endpoint and the setting that chose it (the SDK's error
     // names neither); outermost, so that it sees the error after the SDK's retries.
-    const setEndpoint = options.setEndpoint ? ` (set with ${options.setEndpoint})` : '';
+    const setWith = options.setEndpoint ?? '--endpoint-url';
     const [where, fix] = endpoint
-      ? [redactUrl(endpoint), `check s3_endpoint_url${setEndpoint}`]
-      : [`of AWS in ${settings.s3_region_name}`, `no s3_endpoint_url is set; for MinIO or Ceph set it${setEndpoint}`];
+      ? [redactUrl(endpoint), `check s3_endpoint_url (set with ${setWith})`]
+      : [`of AWS in ${settings.s3_region_name}`, `no s3_endpoint_url is set; for MinIO or Ceph set it with ${setWith}`];
     this.client.middlewareStack.add(
       (next) => async (args) => {
         try {
