@@ -128,7 +128,7 @@ for (const kind of STORE_KINDS) {
         [['diff', 'nb.ipynb', '-j4fgDHWE.', '-k5ghEIXF.'], 'unknown-revision', /no version -j4fgDHWE\./],
         [['diff', 'nb.ipynb', good, '-k5ghEIXF.'], 'unknown-revision', /no version -k5ghEIXF\./],
         [['diff', 'nb.ipynb', good, broken, '--raw', '--json'], 'usage', /--raw .* does not combine/],
-        [['diff'], 'usage', /Not enough non-option arguments/],
+        [['diff'], 'usage', /^diff: <path> is missing \(usage: nbstore diff <path> \[old\] \[new\]; nbstore diff --help explains\)$/],
       ];
       for (const [argv, code, message] of cases) {
         const result = await ws.run(...argv);

@@ -22,13 +22,13 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
    * A failure shows on the status line, and goes to `onFailure`, which may ask the user what next.
    */
   const change = useCallback(
-    async (busyText: string, work: () => Promise<string>, onFailure?: (err: unknown) => void) => {
+    async (about: NotebookItem, busyText: string, work: () => Promise<string>, onFailure?: (err: unknown) => void) => {
       dispatch({ type: 'busy', text: busyText });
       try {
-        dispatch({ type: 'done', status: { tone: 'info', text: await work() } });
+        dispatch({ type: 'done', status: { tone: 'info', text: await work(), about: about.key } });
         dispatch({ type: 'reload' });
       } catch (err) {
-        dispatch({ type: 'done', status: { tone: 'error', text: describeFailure(err) } });
+        dispatch({ type: 'done', status: { tone: 'error', text: describeFailure(err), about: about.key } });
         onFailure?.(err);
       }
     },
@@ -37,13 +37,13 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
 
   const clone = useCallback(
     (scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean) =>
-      change(`cloning ${notebook.path} @ ${version.shortId}…`, () => source.clone(scope, notebook, version, overwrite)),
+      change(notebook, `cloning ${notebook.path} @ ${version.shortId}…`, () => source.clone(scope, notebook, version, overwrite)),
     [change, source],
   );
 
   const publish = useCallback(
     (scope: Scope, notebook: NotebookItem, version: VersionItem) =>
-      change(`publishing ${notebook.path} @ ${version.shortId}…`, () => source.publish(scope, notebook, version)),
+      change(notebook, `publishing ${notebook.path} @ ${version.shortId}…`, () => source.publish(scope, notebook, version)),
     [change, source],
   );
 
@@ -51,6 +51,7 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
   const checkout = useCallback(
     (scope: Scope, notebook: NotebookItem, version: VersionItem, force: boolean) =>
       change(
+        notebook,
         `checking out ${notebook.path} @ ${version.shortId}…`,
         () => source.checkout(scope, notebook, version, force),
         (err) => {
@@ -83,9 +84,10 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
   const perform = useCallback(
     async (op: Op) => {
       const state = current();
-      const fail = (text: string) => dispatch({ type: 'status', status: { tone: 'error', text } });
-      if (state.busy) return fail(`wait: ${state.status?.text ?? 'busy'}`);
       const notebook = selectedNotebook(state);
+      const fail = (text: string) =>
+        dispatch({ type: 'status', status: { tone: 'error', text, ...(notebook && !state.busy ? { about: notebook.key } : {}) } });
+      if (state.busy) return fail(`wait: ${state.status?.text ?? 'busy'}`);
       const version = selectedVersion(state);
       if (!notebook || !version) return fail(`select a version to ${VERBS[op]}`);
       if (version.isDeleteMarker) return fail(`${version.shortId} marks the notebook deleted: there is nothing to ${VERBS[op]}`);
@@ -112,11 +114,17 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
           if (!plan.exists) return clone(scope, notebook, version, false);
           dispatch({
             type: 'prompt',
-            prompt: {
-              question: `Overwrite ${plan.target}?`,
-              answers: `y yes · n write ${plan.alternative} · Esc cancel`,
-              op: { kind: 'clone', scope, notebook, version },
-            },
+            prompt: plan.loses
+              ? {
+                  question: `Overwrite ${plan.target}, losing ${plan.loses}?`,
+                  answers: `y yes · n write ${plan.alternative} · Esc cancel`,
+                  op: { kind: 'clone', scope, notebook, version },
+                }
+              : {
+                  question: `Overwrite ${plan.target}?`,
+                  answers: `y yes · n write ${plan.alternative} · Esc cancel`,
+                  op: { kind: 'clone', scope, notebook, version },
+                },
           });
           return;
         }
@@ -146,7 +154,7 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
       if (op.kind === 'clone') return clone(op.scope, op.notebook, op.version, yes);
       if (op.kind === 'publish') return yes ? publish(op.scope, op.notebook, op.version) : undefined;
       if (yes) return checkout(op.scope, op.notebook, op.version, true);
-      dispatch({ type: 'status', status: { tone: 'info', text: `left ${op.notebook.path} as it is` } });
+      dispatch({ type: 'status', status: { tone: 'info', text: `left ${op.notebook.path} as it is`, about: op.notebook.key } });
     },
     [current, dispatch, clone, checkout, publish],
   );

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { NbstoreError } from '../lib/errors.js';
 import { escapeControls, quotePath } from '../lib/text.js';
 import { checkoutVersion, writeVersionTo } from '../ops/checkout.js';
 import { locateVersion } from '../ops/locate.js';
@@ -21,7 +22,7 @@ export default defineCommand({
       .option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead; it does not become tracked' }),
   async run(args, context) {
     const { io } = context;
-    const { workspace, store, rel, version } = await locateVersion(context, args.rev, args.path);
+    const { workspace, store, rel, version, published } = await locateVersion(context, args.rev, args.path);
     const paint = paintFor(io);
     if (args.output !== undefined) {
       await writeVersionTo(store, version, resolve(io.cwd, args.output), args.output, { force: args.force });
@@ -30,6 +31,12 @@ export default defineCommand({
         `wrote ${quotePath(rel)} version ${paint.yellow(escapeControls(version.versionId))} to ${quotePath(args.output)}`,
       );
       return;
+    }
+    if (published) {
+      throw new NbstoreError(
+        'usage',
+        `${version.versionId} is a version of ${version.key}, the published copy of ${rel}; checkout -o FILE writes it to another file`,
+      );
     }
     const result = await checkoutVersion(workspace, store, rel, version, { force: args.force });
     writeLine(

@@ -6,6 +6,7 @@ import { parseRevision } from '../history/revision.js';
 import { NbstoreError } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
 import { escapeControls, quotePath } from '../lib/text.js';
+import { formatTime } from '../lib/time.js';
 import {
   type CloneResult,
   clonePrefix,
@@ -35,7 +36,7 @@ export default defineCommand({
       .positional('source', {
         type: 'string',
         describe:
-          'A key (workspace/…, published/…, or a workspace path) or s3://bucket/key, with @REV for a version; with --prefix: the folder to clone into',
+          "A key (its first segment is the workspace or published prefix's: workspace/…, published/…), else a path in this workspace, or s3://bucket/key; @REV for a version; with --prefix: the folder to clone into (default: the prefix's last segment)",
       })
       .positional('target', { type: 'string', describe: "File or folder to write (default: the key's name, here)" })
       .option('prefix', { type: 'string', describe: 'Clone every notebook under this key prefix (or s3://bucket/prefix)' })
@@ -52,9 +53,12 @@ export default defineCommand({
     const shown = (file: string) => relative(io.cwd, file) || file;
     const report = (result: CloneResult) => {
       const taken = result.taken ? ` (${quotePath(shown(result.taken))} exists)` : '';
+      const source = `${quotePath(result.source)}@${paint.yellow(escapeControls(result.versionId))}`;
       writeLine(
         io.stdout,
-        `${paint.green('cloned')}  ${quotePath(result.source)}@${paint.yellow(escapeControls(result.versionId))} → ${quotePath(shown(result.file))}${taken}`,
+        result.alreadyThere
+          ? `${paint.dim('already')} ${source} → ${quotePath(shown(result.file))} (already there, identical)`
+          : `${paint.green('cloned')}  ${source} → ${quotePath(shown(result.file))}${taken}`,
       );
     };
 
@@ -86,7 +90,10 @@ export default defineCommand({
     if (args.json) throw new NbstoreError('usage', '--json goes with the clone of one notebook, not with --prefix');
     const { origin, key: prefix } = await locateSource(workspace, args.prefix, { prefix: true });
     const at = args.at === undefined ? undefined : parseTime(args.at, context.now());
-    const dir = resolve(io.cwd, args.source ?? '.');
+    // As git clone does: into a folder named after the prefix's last segment.
+    const folder = args.source ?? prefix.split('/').filter(Boolean).pop();
+    if (folder === undefined) throw new NbstoreError('usage', `${args.prefix}: name the folder to clone the whole store into`);
+    const dir = resolve(io.cwd, folder);
     let progress = progressReporter(io, 'cloning', 0);
     const { cloned, failures } = await clonePrefix(workspace, origin, prefix, dir, {
       ...(at ? { at } : {}),
@@ -111,9 +118,11 @@ export default defineCommand({
         { exitCode: first.exitCode },
       );
     }
+    const kept = cloned.filter((result) => result.alreadyThere).length;
+    const written = cloned.length - kept;
     writeLine(
       io.stdout,
-      `cloned ${plural(cloned.length, 'notebook')} into ${quotePath(shown(dir))}${at ? ` as of ${at.toISOString()}` : ''}`,
+      `cloned ${plural(written, 'notebook')} into ${quotePath(shown(dir))}${kept > 0 ? ` (${kept} already there)` : ''}${at ? ` as of ${formatTime(at)}` : ''}`,
     );
   },
 });
@@ -124,7 +133,8 @@ async function locateSource(
   text: string,
   options: { prefix?: boolean } = {},
 ): Promise<{ origin: Origin; key: string; revision?: string }> {
-  const { key, revision } = options.prefix ? { key: text, revision: undefined } : splitRevision(text);
+  // A prefix given to clone names a folder: `workspace/` is `workspace`.
+  const { key, revision } = options.prefix ? { key: text.replace(/\/+$/, ''), revision: undefined } : splitRevision(text);
   if (!key.startsWith('s3://'))
     return { origin: await openOrigin(workspace), key: resolveSourceKey(workspace, key), ...(revision ? { revision } : {}) };
   const { bucket, prefix = '' } = parseStoreUrl(key);

@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { NbstoreError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/fs.js';
 import { parseNotebook } from '../notebook/notebook.js';
@@ -40,7 +41,12 @@ export default defineCommand({
       .option('exit-code', { type: 'boolean', default: false, describe: 'Exit 1 when there are differences, 0 when there are none' })
       .option('html', { type: 'string', describe: 'Write the diff as one self-contained HTML file (images embedded) to this file' })
       .option('raw', { type: 'boolean', default: false, describe: 'Line diff of the stored bytes instead' })
-      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each changed output to show' }),
+      .option('max-output-lines', {
+        type: 'string',
+        default: 20,
+        coerce: wholeNumber('--max-output-lines', 1),
+        describe: 'Lines of each changed output to show',
+      }),
   async run(args, context) {
     const { io } = context;
     if (args.raw && (args.json || args.stat))

@@ -1,6 +1,7 @@
 import { columnWidth, fitColumn } from '../cli/columns.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { findForks } from '../history/ancestry.js';
 import { shortIds } from '../history/revision.js';
 import { describeHistory, describeMessage, followHistory, listHistory } from '../history/versions.js';
@@ -22,7 +23,12 @@ export default defineCommand({
   builder: (yargs) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'The notebook (need not exist locally)' })
-      .option('max-count', { alias: 'n', type: 'number', describe: 'Show at most this many versions' })
+      .option('max-count', {
+        alias: 'n',
+        type: 'string',
+        coerce: wholeNumber('-n/--max-count', 1),
+        describe: 'Show at most this many versions',
+      })
       .option('oneline', { type: 'boolean', default: false, describe: 'One short line per version' })
       .option('published', { type: 'boolean', default: false, describe: 'List the published history of the notebook' })
       .option('follow', { type: 'boolean', default: false, describe: 'Go on into the history before a move (nbstore mv)' })
@@ -42,7 +48,7 @@ export default defineCommand({
     marks.catch(() => undefined);
     const all = await listing;
     const [base, published] = await marks;
-    const limit = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : undefined;
+    const limit = args.maxCount;
     const described =
       args.follow && !args.published
         ? await followHistory(store, listedKey, workspace.settings.max_threads)

@@ -1,5 +1,6 @@
 import { defineCommand, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { fromMetadata, readVerified } from '../history/versions.js';
 import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
@@ -22,10 +23,15 @@ export default defineCommand({
       .positional('path', { type: 'string', describe: 'The notebook (optional with a version id)' })
       .option('raw', { type: 'boolean', default: false, describe: 'Write the stored bytes unchanged' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the version and the notebook as JSON' })
-      .option('max-output-lines', { type: 'number', default: 20, describe: 'Lines of each text output to show' }),
+      .option('max-output-lines', {
+        type: 'string',
+        default: 20,
+        coerce: wholeNumber('--max-output-lines', 1),
+        describe: 'Lines of each text output to show',
+      }),
   async run(args, context) {
     const { io } = context;
-    const { store, rel, version } = await locateVersion(context, args.rev, args.path);
+    const { store, rel, version, published } = await locateVersion(context, args.rev, args.path);
     const { body, info } = await readVerified(store, version.key, version.versionId);
     if (args.raw) {
       io.stdout.write(body);
@@ -59,11 +65,11 @@ export default defineCommand({
     writeLine(io.stdout, paint.yellow(`version ${escapeControls(version.versionId)}`));
     writeLine(
       io.stdout,
-      `notebook ${quotePath(rel)}  ${formatTime(version.lastModified)}${meta.author ? `  ${escapeControls(meta.author)}` : ''}`,
+      `notebook ${quotePath(rel)}${published ? ` (published copy, ${quotePath(version.key)})` : ''}  ${formatTime(version.lastModified)}${meta.author ? `  ${escapeControls(meta.author)}` : ''}`,
     );
     if (meta.message) writeLine(io.stdout, `\n    ${escapeControls(meta.message)}`);
     writeLine(io.stdout);
-    const text = renderNotebook(notebook, { paint, maxOutputLines: Math.max(1, args.maxOutputLines) });
+    const text = renderNotebook(notebook, { paint, maxOutputLines: args.maxOutputLines });
     // On a terminal, long lines are cut to its width; through a pipe, or with --raw, nothing is cut.
     io.stdout.write(io.stdout.isTTY && io.stdout.columns ? fitToWidth(text, io.stdout.columns) : text);
   },

@@ -5,6 +5,7 @@ import type { Paint } from '../lib/paint.js';
 import { plural } from '../lib/plural.js';
 import { escapeControls, quotePath, redactUrl } from '../lib/text.js';
 import { bookstoreValidation, checkStore, storeUsable, workspaceStatus } from '../ops/status.js';
+import { keysUnder } from '../store/keys.js';
 
 const STATE_COLOUR: Record<NotebookState, keyof Paint> = {
   unmodified: 'dim',
@@ -58,7 +59,7 @@ export default defineCommand({
     const paint = paintFor(io);
     const yesNo = (value: boolean | null, yes: string, no: string, unknown: string) =>
       value === null ? paint.dim(unknown) : value ? paint.green(yes) : paint.red(no);
-    const prefixes = `${settings.workspace_prefix || '(no prefix)'}/ and ${settings.published_prefix || '(no prefix)'}/`;
+    const prefixes = `${keysUnder(settings.workspace_prefix) || '(the root)'} and ${keysUnder(settings.published_prefix) || '(the root)'}`;
     const embedded = settings.store === 'embedded';
     const row = (label: string, value: string) => writeLine(io.stdout, `${label.padEnd(12)} ${value}`);
     row(

@@ -1,5 +1,6 @@
 import { NbstoreError } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
+import { formatTime } from '../lib/time.js';
 import type { VersionInfo } from '../store/store.js';
 
 /**
@@ -100,7 +101,7 @@ export function resolveRevision(
     }
     case 'at': {
       const version = versions.find((v) => saveTime(v, saveTimes).getTime() <= rev.time.getTime());
-      if (!version) throw new NbstoreError('unknown-revision', `${subject}: no version at or before ${rev.time.toISOString()}`);
+      if (!version) throw new NbstoreError('unknown-revision', `${subject}: no version at or before ${formatTime(rev.time)}`);
       return version;
     }
     case 'id': {

@@ -3,6 +3,7 @@ import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
 import { canonicalOf, isCurrentCanonical } from '../notebook/notebook.js';
+import { keysUnder } from '../store/keys.js';
 import { META } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
 import { parseRevision, type Revision, resolveRevision, type SaveTimes, shortIds } from './revision.js';
@@ -129,6 +130,40 @@ export async function saveTimesOf(store: Store, listing: readonly VersionInfo[],
   return times;
 }
 
+/**
+ * As findVersions at `key`, but a version id that is not one of `key`'s is looked for at
+ * `otherKey` too (a notebook's published copy, whose ids `log --published` shows).
+ */
+export async function findVersionsAlsoAt(
+  store: Store,
+  key: string,
+  otherKey: string,
+  revTexts: readonly string[],
+  subject: string,
+  now = new Date(),
+): Promise<VersionInfo[]> {
+  try {
+    return await findVersions(store, key, revTexts, subject, now);
+  } catch (err) {
+    if (!isNbstoreError(err, 'unknown-revision')) throw err;
+    // One at a time, so that the first revision that names nothing is the one reported.
+    const found: VersionInfo[] = [];
+    for (const text of revTexts) {
+      try {
+        found.push(await findVersion(store, key, text, subject, now));
+      } catch (first) {
+        if (!isNbstoreError(first, 'unknown-revision') || parseRevision(text, now).kind !== 'id') throw first;
+        found.push(
+          await findVersion(store, otherKey, text, subject, now).catch((second: unknown) => {
+            throw isNbstoreError(second, 'unknown-revision') ? first : second;
+          }),
+        );
+      }
+    }
+    return found;
+  }
+}
+
 /** The version with exactly this id, if there is one (a prefix, or a delete marker, is not). */
 async function exactVersion(store: Store, key: string, versionId: string): Promise<VersionInfo | undefined> {
   try {
@@ -149,7 +184,7 @@ export async function findVersionAnywhere(store: Store, prefix: string, revText:
   if (rev.kind !== 'id')
     throw new NbstoreError('usage', `${revText} needs a notebook path: only a version id finds its notebook by itself`);
   const matches: VersionInfo[] = [];
-  for await (const version of store.versions(prefix === '' ? '' : `${prefix}/`)) {
+  for await (const version of store.versions(keysUnder(prefix))) {
     if (version.versionId.startsWith(rev.id)) matches.push(version);
   }
   return resolveRevision(rev, matches, prefix === '' ? 'the store' : `${prefix}/`);

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'spooled'
   | 'local-changes'
   | 'conflicts'
+  | 'diverged'
   | 'checksum-mismatch'
   | 'bad-config'
   | 'bad-state'

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { type FileHandle, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -106,7 +106,11 @@ export function writeError(path: string, err: unknown): NbstoreError {
   }
   if (code === 'EROFS') return new NbstoreError('write-failed', `cannot write ${path}: read-only file system`, { cause: err });
   if (code === 'ENOSPC') return new NbstoreError('write-failed', `cannot write ${path}: no space left on device`, { cause: err });
-  if (code === 'ENOENT') return new NbstoreError('write-failed', `cannot write ${path}: its directory does not exist`, { cause: err });
+  if (code === 'ENOENT') {
+    // A directory that exists but takes no new files (/proc, some mounts) also says ENOENT.
+    const reason = existsSync(dirname(path)) ? 'its directory is not writable' : 'its directory does not exist';
+    return new NbstoreError('write-failed', `cannot write ${path}: ${reason}`, { cause: err });
+  }
   if (code === 'EISDIR') return new NbstoreError('write-failed', `cannot write ${path}: it is a directory`, { cause: err });
   if (code === 'ENOTDIR')
     return new NbstoreError('write-failed', `cannot write ${path}: part of its directory path is a file`, { cause: err });

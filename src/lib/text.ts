@@ -70,5 +70,10 @@ export function excerpt(text: string, max = 40): string {
  * (`http://user:secret@host` → `http://***@host`): endpoint URLs may carry credentials.
  */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, '$1***@');
+  return (
+    text
+      .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, '$1***@')
+      // What was meant as a URL but lacks its `//` (`htp//user:pw@host`): any `user:password@`.
+      .replace(/[^/@:\s]*:[^/@\s*]*@/g, '***@')
+  );
 }

@@ -1,7 +1,6 @@
 import { JSONParser } from '@streamparser/json';
 import { NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
-import { excerpt } from '../lib/text.js';
 import { CANONICAL_KIND, canonicalJsonHash } from './canonical-json.js';
 
 /** A Jupyter notebook (nbformat 4), as much of it as nbstore reads. */
@@ -45,10 +44,9 @@ export function parseNotebook(bytes: Uint8Array | string, source: string): Noteb
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    // V8 quotes the text around the fault: a short, escaped excerpt of it at most.
-    const detail = err instanceof SyntaxError ? excerpt(err.message.split('\n')[0] ?? '', 120) : 'invalid JSON';
-    throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
+  } catch {
+    // The parser's message quotes the start of the file, which says nothing useful here.
+    throw new NbstoreError('not-a-notebook', `${source}: not a notebook (not JSON)`);
   }
   const problem = notebookProblem(data);
   if (problem) throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${problem})`);
@@ -124,8 +122,7 @@ function* streamCells(
     yield;
   }
   if (!failure && !parser.isEnded) parser.end();
-  if (failure)
-    throw failure instanceof NbstoreError ? failure : notANotebook(excerpt(failure.message.split('\n')[0] ?? 'invalid JSON', 120));
+  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook('not JSON');
   if (repeated) return undefined;
   const problem = notebookProblem({ ...fields, cells: Array.isArray(fields.cells) ? [] : fields.cells });
   if (problem) throw notANotebook(problem);

@@ -4,17 +4,21 @@
  * and publishing are the modules the commands use.
  */
 import { relative } from 'node:path';
+import { classifyNotebook } from '../history/local-state.js';
+import { shortIds } from '../history/revision.js';
 import { describeHistory, describeMessage, listHistory, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
-import { exists } from '../lib/fs.js';
+import { exists, readIfExists, sha256 } from '../lib/fs.js';
 import type { Paint } from '../lib/paint.js';
 import { escapeControls, quotePath } from '../lib/text.js';
-import { type Notebook, parseNotebook } from '../notebook/notebook.js';
+import { canonicalOf, type Notebook, parseNotebook } from '../notebook/notebook.js';
 import { diffNotebooks, parseForDiff } from '../notebook/notebook-diff.js';
 import { renderNotebook } from '../notebook/render.js';
 import { renderNotebookDiff } from '../notebook/render-diff.js';
+import { keysUnder } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { localFile } from '../workspace/paths.js';
+import { spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from './browse-model.js';
 import { checkoutVersion, writeVersionTo } from './checkout.js';
@@ -41,10 +45,14 @@ export class WorkspaceBrowseSource implements BrowseSource {
     private readonly options: BrowseOptions,
   ) {}
 
+  get prefix(): string | undefined {
+    return this.options.prefix;
+  }
+
   describe(scope: Scope): string {
     const base = this.scopePrefix(scope);
     const where = this.workspace.settings.store === 's3' ? this.store.location : 'the embedded store';
-    return escapeControls(`${base === '' ? '' : `${base}/`}${this.options.prefix ?? ''} in ${where}`);
+    return escapeControls(`${keysUnder(base)}${this.options.prefix ?? ''} in ${where}`);
   }
 
   notebooks(scope: Scope): Promise<NotebookItem[]> {
@@ -52,16 +60,19 @@ export class WorkspaceBrowseSource implements BrowseSource {
   }
 
   async versions(scope: Scope, notebook: NotebookItem): Promise<VersionItem[]> {
-    const [history, tracked, published] = await Promise.all([
+    const [history, tracked, published, sources] = await Promise.all([
       listHistory(this.store, notebook.key).then((listed) => describeHistory(this.store, listed, this.workspace.settings.max_threads)),
       scope === 'workspace' ? this.workspace.tracked(notebook.path) : undefined,
       scope === 'workspace' ? publishedVersionOf(this.workspace, this.store, notebook.path) : undefined,
+      // A published copy names its source by the short id `log` shows for it, as log --published does.
+      scope === 'published' ? listHistory(this.store, this.workspace.keyFor(notebook.path)).then(shortIds) : undefined,
     ]);
     return history.map((entry) => ({
       ...entry,
       message: describeMessage(entry),
       published: entry.versionId === published,
       base: tracked?.key === entry.key && tracked.base === entry.versionId,
+      ...(entry.sourceVersion ? { from: sources?.get(entry.sourceVersion) ?? entry.sourceVersion } : {}),
     }));
   }
 
@@ -92,7 +103,23 @@ export class WorkspaceBrowseSource implements BrowseSource {
     const target = await cloneTarget(this.options.cwd, notebook.key);
     let n = 1;
     while (await exists(numberedName(target, n))) n++;
-    return { target: this.shown(target), exists: await exists(target), alternative: this.shown(numberedName(target, n)) };
+    const plan = { target: this.shown(target), exists: await exists(target), alternative: this.shown(numberedName(target, n)) };
+    const loses = plan.exists ? await this.unpushed(target) : undefined;
+    return loses ? { ...plan, loses } : plan;
+  }
+
+  /** What the file holds that the store does not, if anything: as checkout asks before it writes over a file. */
+  private async unpushed(file: string): Promise<string | undefined> {
+    const rel = workspacePath(this.workspace, file);
+    if (rel === undefined) return 'a file that is not in the store';
+    const bytes = await readIfExists(file);
+    if (bytes === undefined) return undefined;
+    const local = { sha256: sha256(bytes), canonical: canonicalOf(bytes, rel) };
+    const spooled = (await spoolEntries(this.workspace.spoolDir, rel)).length;
+    const tracked = await this.workspace.tracked(rel);
+    const state = classifyNotebook({ key: this.workspace.keyFor(rel), tracked, local, latest: null, spooled });
+    if (state === 'unmodified') return undefined;
+    return tracked ? 'its unpushed changes' : 'a file that was never pushed';
   }
 
   async clone(_scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean): Promise<string> {

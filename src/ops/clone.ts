@@ -4,10 +4,10 @@ import { parseRevision, resolveRevision, type SaveTimes, saveTime } from '../his
 import { listHistory, readVerified, saveTimesOf } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
-import { createFileAtomic } from '../lib/fs.js';
+import { createFileAtomic, readIfExists, sha256 } from '../lib/fs.js';
+import { formatTime } from '../lib/time.js';
 import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
-import { joinKey } from '../store/keys.js';
-import { openBucket } from '../store/open.js';
+import { joinKey, keysUnder } from '../store/keys.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
 import { localFile, safeLocalPath } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -39,6 +39,8 @@ export interface CloneResult {
   taken?: string;
   /** The workspace-relative path the clone is tracked as, when it landed in the workspace. */
   tracked?: string;
+  /** The file was there already with the version's bytes, and was kept. */
+  alreadyThere?: true;
 }
 
 export async function openOrigin(workspace: Workspace, bucket?: string): Promise<Origin> {
@@ -46,7 +48,7 @@ export async function openOrigin(workspace: Workspace, bucket?: string): Promise
   return own
     ? { store: await workspace.openStore(), trackable: true, label: '' }
     : {
-        store: await openBucket(workspace.settings, bucket, workspace.cacheDir, workspace.env),
+        store: await workspace.openBucket(bucket),
         trackable: false,
         label: `s3://${bucket}/`,
       };
@@ -67,11 +69,19 @@ export function splitRevision(text: string): { key: string; revision?: string } 
   return { key, revision: after.startsWith('{') ? `@${after}` : after };
 }
 
-/** A key given to clone: under the workspace or published prefix as given, else a workspace path. */
+/**
+ * A key given to clone. A source whose first segment is the first segment of the workspace or
+ * published prefix (`workspace/…`, `published/…` by default) names a key as given, so a
+ * teammate's `workspace/u1/exp.ipynb` is that key from a workspace under `workspace/u2`;
+ * anything else is a path in this workspace.
+ */
 export function resolveSourceKey(workspace: Workspace, text: string): string {
   const key = joinKey(text);
-  const under = (prefix: string) => prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
-  return under(workspace.settings.published_prefix) || under(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
+  const underRoot = (prefix: string) => {
+    const root = prefix.split('/')[0] as string;
+    return root === '' || key === root || key.startsWith(`${root}/`);
+  };
+  return underRoot(workspace.settings.published_prefix) || underRoot(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
 }
 
 /** The version of `key` that `revision` names (the latest without one). */
@@ -133,8 +143,18 @@ export interface VersionRef {
   versionId?: string;
 }
 
-/** Writes one version to `target`, or to the first free numbered name; never over a file. */
-export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
+/**
+ * Writes one version to `target`, or to the first free numbered name; never over a file. With
+ * `keepIdentical`, a `target` that already holds the version's bytes (an interrupted clone run
+ * again) is kept and reported as already there.
+ */
+export async function cloneVersion(
+  workspace: Workspace,
+  origin: Origin,
+  version: VersionRef,
+  target: string,
+  options: { keepIdentical?: boolean } = {},
+): Promise<CloneResult> {
   const { body, info, sha256: verified } = await readVerified(origin.store, version.key, version.versionId);
   const source = `${version.key}@${info.versionId}`;
   // A clone nbstore tracks needs the hashes it tracks by; any other, only to be a notebook.
@@ -144,6 +164,19 @@ export async function cloneVersion(workspace: Workspace, origin: Origin, version
   else checkNotebook(body, source);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
+  if (options.keepIdentical) {
+    const existing = await readIfExists(target);
+    if (existing !== undefined && sha256(existing) === (verified ?? sha256(body))) {
+      const rel = hashes && workspacePath(workspace, target);
+      if (hashes && rel !== undefined) {
+        const { sha256: digest, canonical } = hashes;
+        await workspace.withNotebookLock(rel, () =>
+          workspace.track(rel, { key: version.key, base: info.versionId, sha256: digest, canonical }),
+        );
+      }
+      return { ...base, file: target, alreadyThere: true, ...(rel ? { tracked: rel } : {}) };
+    }
+  }
   for (let n = 0; ; n++) {
     const file = numberedName(target, n);
     const rel = hashes && workspacePath(workspace, file);
@@ -193,7 +226,7 @@ export async function clonePrefix(
   dir: string,
   options: PrefixCloneOptions = {},
 ): Promise<{ cloned: CloneResult[]; failures: NbstoreError[] }> {
-  const listPrefix = prefix === '' ? '' : `${prefix}/`;
+  const listPrefix = keysUnder(prefix);
   // As of now, the current objects are the latest versions: a listing of keys, not of every
   // version of every key, and each read returns the id of the version it read.
   const at = options.at;
@@ -206,7 +239,7 @@ export async function clonePrefix(
   if (versions.length === 0) {
     throw new NbstoreError(
       'not-found',
-      `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`,
+      `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${formatTime(options.at)}` : ''}`,
     );
   }
   const cloned: CloneResult[] = [];
@@ -216,7 +249,9 @@ export async function clonePrefix(
   const refused: NbstoreError[] = [];
   for (const version of versions) {
     try {
-      plan.push({ version, target: await localFile(dir, version.key.slice(listPrefix.length), version.key) });
+      // The path below the prefix, its leading slashes stripped as bookstore strips them: a
+      // prefix of `trail/kylek/` keeps its notebooks at `trail/kylek//<path>`.
+      plan.push({ version, target: await localFile(dir, version.key.slice(listPrefix.length).replace(/^\/+/, ''), version.key) });
     } catch (err) {
       if (!isNbstoreError(err, 'unsafe-key')) throw err;
       refused.push(err);
@@ -229,7 +264,7 @@ export async function clonePrefix(
   }
   await mapLimit(plan, workspace.settings.max_threads, async ({ version, target }) => {
     try {
-      const result = await cloneVersion(workspace, origin, version, target);
+      const result = await cloneVersion(workspace, origin, version, target, { keepIdentical: true });
       cloned.push(result);
       options.onCloned?.(result);
     } catch (err) {

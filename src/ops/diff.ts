@@ -1,8 +1,9 @@
-import { findVersions, readVerified } from '../history/versions.js';
+import { findVersionsAlsoAt, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import type { Store, VersionInfo } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { publishedKeyFor } from './publish.js';
 
 /** One side of a diff: a stored version, or the local file, and what was read of it. */
 export interface DiffSide<T> {
@@ -32,7 +33,7 @@ export async function readDiffSides<T>(
   read: ReadSide<T>,
 ): Promise<[DiffSide<T>, DiffSide<T>]> {
   const named = revs.length > 0 ? revs.slice(0, 2) : [await baseVersion(workspace, rel)];
-  const versions = await findVersions(store, workspace.keyFor(rel), named, rel, now);
+  const versions = await findVersionsAlsoAt(store, workspace.keyFor(rel), publishedKeyFor(workspace, rel), named, rel, now);
   const sides: Array<DiffSide<T>> = [];
   for (const version of versions) sides.push(await versionSide(store, rel, version, read));
   if (sides.length < 2) sides.push(await localSide(workspace, rel, read));

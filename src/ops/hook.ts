@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
@@ -100,6 +100,7 @@ export function withHookBlock(text: string, block: string, shownAs: string): { t
     return { text: text.slice(0, found.start) + block + text.slice(found.end), change: 'updated' };
   }
   if (text === '') return { text: block, change: 'added' };
+  if (text.trim() === '') return { text: block, change: 'added' };
   return { text: `${text}${text.endsWith('\n') ? '' : '\n'}\n${block}`, change: 'added' };
 }
 
@@ -154,11 +155,21 @@ export async function installHook(configDir: string, target: HookTarget): Promis
   return changes.map(({ file, after }) => ({ file, change: after.change, chains: setsPostSaveHook(after.text, file) }));
 }
 
-/** Takes the block out of both config files; changes neither when either has a broken block. */
-export async function uninstallHook(configDir: string): Promise<Array<{ file: string; removed: boolean }>> {
+/**
+ * Takes the block out of both config files; changes neither when either has a broken block. A
+ * file left with nothing but blank lines (as `install` creates one) is removed.
+ */
+export async function uninstallHook(configDir: string): Promise<Array<{ file: string; removed: boolean; deleted: boolean }>> {
   const changes = await changeConfigFiles(configDir, (text, file) => withoutHookBlock(text, file));
-  for (const { file, after } of changes) if (after.removed) await writeThroughLink(file, after.text);
-  return changes.map(({ file, after }) => ({ file, removed: after.removed }));
+  const out: Array<{ file: string; removed: boolean; deleted: boolean }> = [];
+  for (const { file, after } of changes) {
+    // A file left empty goes, unless it is a link (a dotfile manager's): that is written through.
+    const deleted = after.removed && after.text.trim() === '' && !(await lstat(file)).isSymbolicLink();
+    if (deleted) await unlink(file);
+    else if (after.removed) await writeThroughLink(file, after.text);
+    out.push({ file, removed: after.removed, deleted });
+  }
+  return out;
 }
 
 async function changeConfigFiles<T>(

@@ -1,6 +1,7 @@
 import { fromMetadata } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError } from '../lib/errors.js';
+import { keysUnder } from '../store/keys.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
 
 /** A notebook as `ls` shows it: its latest version. */
@@ -25,7 +26,7 @@ export interface NotebookObject {
 
 /** The notebooks (keys ending in .ipynb, not deleted) whose keys start with `<base>/<prefix>`: one listing. */
 export async function notebookObjects(store: Store, base: string, prefix: string): Promise<NotebookObject[]> {
-  const basePrefix = base === '' ? '' : `${base}/`;
+  const basePrefix = keysUnder(base);
   const objects = (await collect(store.objects(basePrefix + prefix))).filter((o) => o.key.endsWith('.ipynb'));
   return objects.map((o) => ({ path: o.key.slice(basePrefix.length), key: o.key, lastModified: o.lastModified, size: o.size }));
 }

@@ -171,7 +171,8 @@ export async function workspaceStatus(
     if (store) {
       const head = await headLatest(store, key);
       latest = head?.versionId;
-      if (head && local?.canonical && tracked?.key !== key) matchesLatest = await holdsContent(store, head, local.canonical);
+      if (head && local?.canonical && (tracked?.key !== key || tracked.base !== head.versionId))
+        matchesLatest = await holdsContent(store, head, local.canonical);
     }
     const state = classifyNotebook({ key, tracked, local, latest, matchesLatest, spooled });
     const status: NotebookStatus = {

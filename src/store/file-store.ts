@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { listDir, sha256, writeFileAtomic } from '../lib/fs.js';
 import { lowerKeys } from './metadata.js';
-import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
+import type { CheckOptions, CheckResult, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /**
  * The embedded store: a versioned object store in a local directory, so nbstore works with no
@@ -40,10 +40,11 @@ export class FileStore implements Store {
     this.location = root;
   }
 
-  async check(_options?: CheckOptions): Promise<void> {
+  async check(_options?: CheckOptions): Promise<CheckResult> {
     await mkdir(join(this.root, 'keys'), { recursive: true });
     await mkdir(join(this.root, 'blobs'), { recursive: true });
     await mkdir(join(this.root, 'tmp'), { recursive: true });
+    return { createdBucket: false, enabledVersioning: false };
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {

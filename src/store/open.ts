@@ -14,10 +14,16 @@ export interface StoreDirs {
   cache: string;
 }
 
+/** What messages of the S3 store tell the user, which the settings layer knows. */
+export interface S3Hints {
+  /** How s3_endpoint_url is set (flag, variables, config file). */
+  setEndpoint: string;
+}
+
 /** Opens the store the settings name. */
-export async function openStore(settings: StoreSettings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<Store> {
+export async function openStore(settings: StoreSettings, dirs: StoreDirs, env: NodeJS.ProcessEnv, hints: S3Hints): Promise<Store> {
   if (settings.store === 'embedded') return new FileStore(dirs.embedded);
-  return openBucket(settings, settings.s3_bucket, dirs.cache, env);
+  return openBucket(settings, settings.s3_bucket, dirs.cache, env, hints);
 }
 
 /**
@@ -26,17 +32,24 @@ export async function openStore(settings: StoreSettings, dirs: StoreDirs, env: N
  * settings of its flags, environment and user config. Only here is the AWS SDK loaded, and only
  * on the first request the version cache cannot answer.
  */
-export async function openBucket(settings: StoreSettings, bucket: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<Store> {
-  const bucketStoreSettings = { ...settings, store: 's3' as const, s3_bucket: bucket };
-  const { id, location } = s3Location(bucketStoreSettings);
+export async function openBucket(
+  settings: StoreSettings,
+  bucket: string,
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+  hints: S3Hints,
+): Promise<Store> {
+  const bucketSettings = { ...settings, store: 's3' as const, s3_bucket: bucket };
+  const { id, location } = s3Location(bucketSettings);
   const s3 = new LazyStore(id, location, async () => {
     // The SDK warns on stderr about Node 20's support ending; nbstore prints only its own lines.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { S3Store } = await import('./s3-store.js');
-    return new S3Store(bucketStoreSettings, {
+    return new S3Store(bucketSettings, {
       connectTimeoutMs: positive(env.NBSTORE_CONNECT_TIMEOUT_MS),
       requestTimeoutMs: positive(env.NBSTORE_REQUEST_TIMEOUT_MS),
       env,
+      setEndpoint: hints.setEndpoint,
     });
   });
   return new VersionCache(s3, cacheDir);

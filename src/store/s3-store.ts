@@ -16,13 +16,14 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
-import { excerpt } from '../lib/text.js';
+import { excerpt, redactUrl } from '../lib/text.js';
 import { DeadlineError, DeadlineHttpHandler, NotS3Error } from './deadline-handler.js';
 import { decodeMetadata, encodeMetadata, lowerKeys, META } from './metadata.js';
 import { s3Location } from './s3-location.js';
 import type { StoreSettings } from './settings.js';
 import {
   type CheckOptions,
+  type CheckResult,
   type ObjectInfo,
   type Store,
   type StoredVersion,
@@ -41,6 +42,8 @@ export interface S3Options {
   pageSize?: number;
   /** The environment, for the AWS_* credentials the default chain would read first. */
   env?: NodeJS.ProcessEnv;
+  /** How s3_endpoint_url is set, for the message when the endpoint cannot be reached. */
+  setEndpoint?: string;
 }
 
 /**
@@ -102,6 +105,25 @@ export class S3Store implements Store {
         2 * (options.requestTimeoutMs ?? 60_000),
       ),
     });
+    // A failure to connect names the endpoint and the setting that chose it (the SDK's error
+    // names neither); outermost, so that it sees the error after the SDK's retries.
+    const setWith = options.setEndpoint ?? '--endpoint-url';
+    const [where, fix] = endpoint
+      ? [redactUrl(endpoint), `check s3_endpoint_url (set with ${setWith})`]
+      : [`of AWS in ${settings.s3_region_name}`, `no s3_endpoint_url is set; for MinIO or Ceph set it with ${setWith}`];
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const code = unreachableCode(err);
+          if (code)
+            throw new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint ${where} (${code}); ${fix}`, { cause: err });
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'nbstoreUnreachable', priority: 'high' },
+    );
     // nbstore gives the client no logger, yet the SDK's logging step filters every request and
     // response for secrets to log: a walk over each listing's thousand entries, for nothing.
     this.client.middlewareStack.remove('loggerMiddleware');
@@ -130,7 +152,8 @@ export class S3Store implements Store {
     }
   }
 
-  async check(options: CheckOptions = {}): Promise<void> {
+  async check(options: CheckOptions = {}): Promise<CheckResult> {
+    let createdBucket = false;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
@@ -140,10 +163,11 @@ export class S3Store implements Store {
         throw new NbstoreError('bucket-missing', `bucket ${this.bucket} does not exist (nbstore init --create-bucket creates it)`);
       }
       await request(this.client.send(new CreateBucketCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
+      createdBucket = true;
       options = { ...options, enableVersioning: true };
     }
     const versioning = await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
-    if (versioning.Status === 'Enabled') return;
+    if (versioning.Status === 'Enabled') return { createdBucket, enabledVersioning: false };
     if (!options.enableVersioning) {
       throw new NbstoreError(
         'versioning-off',
@@ -154,6 +178,7 @@ export class S3Store implements Store {
       this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })),
       `s3://${this.bucket}`,
     );
+    return { createdBucket, enabledVersioning: true };
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
@@ -203,7 +228,7 @@ export class S3Store implements Store {
     if (status !== 'Enabled') {
       throw new NbstoreError(
         'versioning-off',
-        `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (turn versioning back on for the bucket)`,
+        `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (nbstore init --enable-versioning turns it back on)`,
       );
     }
   }
@@ -405,6 +430,14 @@ const THROTTLED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'Req
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
 
+/** The network error code of a failure to reach the endpoint at all, if it is one. */
+function unreachableCode(err: unknown): string | undefined {
+  const e = err as { name?: string; code?: string; errors?: unknown[] };
+  const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
+  if (code && UNREACHABLE.has(code)) return code;
+  return e.name === 'ECONNREFUSED' ? e.name : undefined;
+}
+
 /** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
 export function s3Error(err: unknown, what: string): NbstoreError {
   if (err instanceof NbstoreError) return err;
@@ -458,9 +491,8 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     // Damaged on the way: a push spools the save, and sends it again.
     return new NbstoreError('s3-error', `${what}: the store received a body that does not match its SHA-256 (damaged on the way)`, options);
   }
-  if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
-    return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);
-  }
+  const unreachable = unreachableCode(err);
+  if (unreachable) return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${unreachable})`, options);
   const message = excerpt((e.message ?? String(err)).split('\n')[0] ?? '', 300);
   if (status !== undefined && status >= 400 && status < 500 && status !== 429 && !THROTTLED.has(name)) {
     // Refused for what it is: sending it again gives the same answer, so it is never spooled.

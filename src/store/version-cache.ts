@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '../lib/fs.js';
-import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
+import type { CheckOptions, CheckResult, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /** Default bound on the bytes of cached bodies; the least recently used go first. */
 export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
@@ -39,7 +39,7 @@ export class VersionCache implements Store {
     this.location = inner.location;
   }
 
-  check(options?: CheckOptions): Promise<void> {
+  check(options?: CheckOptions): Promise<CheckResult> {
     return this.inner.check(options);
   }
 

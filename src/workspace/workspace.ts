@@ -4,10 +4,21 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TrackedNotebook } from '../history/local-state.js';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
-import { joinKey } from '../store/keys.js';
+import { joinKey, keysUnder } from '../store/keys.js';
+import type { S3Hints } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { type PartialSettings, resolveSettings, type Settings, userConfigPath, validateConfigFile } from './config.js';
+import {
+  checkS3Settings,
+  howToSet,
+  type PartialSettings,
+  resolveSettings,
+  type Settings,
+  userConfigPath,
+  validateConfigFile,
+} from './config.js';
 import { safeLocalPath, WORKSPACE_DIR } from './paths.js';
+
+const S3_HINTS: S3Hints = { setEndpoint: howToSet('s3_endpoint_url') };
 
 const CONFIG_FILE = 'config.json';
 
@@ -22,12 +33,14 @@ interface StateFile extends TrackedNotebook {
 
 function parseStateFile(text: string, shownAs: string): { path: string; notebook: TrackedNotebook } {
   try {
-    const { path, key, base, sha256: digest, canonical, mergeParent } = JSON.parse(text) as StateFile;
+    const { path, key, base, sha256: digest, canonical, mergeParent, forkedFrom } = JSON.parse(text) as StateFile;
     if (
       [path, key, base, digest, canonical].every((field) => typeof field === 'string') &&
-      ['string', 'undefined'].includes(typeof mergeParent)
+      ['string', 'undefined'].includes(typeof mergeParent) &&
+      ['string', 'undefined'].includes(typeof forkedFrom)
     ) {
-      return { path, notebook: { key, base, sha256: digest, canonical, ...(mergeParent ? { mergeParent } : {}) } };
+      const optional = { ...(mergeParent ? { mergeParent } : {}), ...(forkedFrom === undefined ? {} : { forkedFrom }) };
+      return { path, notebook: { key, base, sha256: digest, canonical, ...optional } };
     }
   } catch {
     // Reported below.
@@ -154,16 +167,25 @@ export class Workspace {
    */
   pathOfKey(key: string): string | undefined {
     const prefix = this.settings.workspace_prefix;
-    const rel = prefix === '' ? key : key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : undefined;
+    const rel = key.startsWith(keysUnder(prefix)) ? key.slice(keysUnder(prefix).length) : undefined;
     return rel === undefined ? undefined : safeLocalPath(rel, key);
   }
 
   /** The store, opened once; the S3 SDK is loaded only here, only for S3 workspaces. */
   openStore(): Promise<Store> {
-    this.store ??= import('../store/open.js').then(({ openStore, embeddedStoreDir }) =>
-      openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env),
-    );
+    this.store ??= (async () => {
+      if (this.settings.store === 's3') checkS3Settings(this.settings, this.settings.s3_bucket);
+      const { openStore, embeddedStoreDir } = await import('../store/open.js');
+      return openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env, S3_HINTS);
+    })();
     return this.store;
+  }
+
+  /** Another bucket, reached with this workspace's S3 settings (clone from s3://…). */
+  async openBucket(bucket: string): Promise<Store> {
+    checkS3Settings(this.settings, bucket);
+    const { openBucket } = await import('../store/open.js');
+    return openBucket(this.settings, bucket, this.cacheDir, this.env, S3_HINTS);
   }
 
   /**

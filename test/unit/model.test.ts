@@ -21,13 +21,14 @@ import { joinKey } from '../../src/store/keys.js';
 import { decodeMetadata, encodeMetadata } from '../../src/store/metadata.js';
 import { mergePage } from '../../src/store/s3-store.js';
 import { DEFAULTS, resolveSettings, validateConfigFile } from '../../src/workspace/config.js';
+import { Workspace } from '../../src/workspace/workspace.js';
 import { FIXTURES } from '../support/cli.js';
 
 describe('parseNotebook', () => {
   it('accepts nbformat 4 and says in one line why anything else is not a notebook', () => {
     assert.equal(parseNotebook('{"nbformat":4,"nbformat_minor":0,"metadata":{},"cells":[]}', 'x').cells.length, 0);
     const cases: Array<[string, RegExp]> = [
-      ['not json', /x: not a notebook \(Unexpected token/],
+      ['not json', /x: not a notebook \(not JSON\)$/],
       ['[]', /JSON but not an object/],
       ['{"cells":[]}', /no nbformat/],
       ['{"nbformat":3,"worksheets":[]}', /nbformat 3 is not supported/],
@@ -206,14 +207,30 @@ describe('settings', () => {
       () => validateConfigFile([], 'c.json'),
       (e: unknown) => isNbstoreError(e, 'bad-config'),
     );
+    // As bookstore keeps it: only leading slashes go.
     assert.deepEqual(validateConfigFile({ workspace_prefix: '/workspace/kylek/notebooks/' }, 'c.json'), {
-      workspace_prefix: 'workspace/kylek/notebooks',
+      workspace_prefix: 'workspace/kylek/notebooks/',
     });
+    assert.deepEqual(validateConfigFile({ workspace_prefix: '' }, 'c.json'), { workspace_prefix: '' });
   });
 
   it('joins keys as bookstore does', () => {
     assert.equal(joinKey('/workspace/kylek/notebooks', 'mine.ipynb'), 'workspace/kylek/notebooks/mine.ipynb');
     assert.equal(joinKey('', 'a/b.ipynb'), 'a/b.ipynb');
+    // bookstore's s3_paths strips leading slashes from each part and nothing else.
+    assert.equal(joinKey('/trail/kylek/', 'mine.ipynb'), 'trail/kylek//mine.ipynb');
+    assert.equal(joinKey('trail', '/a//b.ipynb'), 'trail/a//b.ipynb');
+    assert.equal(joinKey('', ''), '');
+  });
+
+  it('keeps an empty prefix as the bucket root, as bookstore does, and a set prefix as it is', () => {
+    assert.equal(resolveSettings({ env: {}, workspace: { workspace_prefix: '' } }).workspace_prefix, '');
+    assert.equal(resolveSettings({ env: {} }).workspace_prefix, 'workspace');
+    assert.equal(resolveSettings({ env: {}, user: { published_prefix: '' }, workspace: {} }).published_prefix, '');
+    assert.equal(new Workspace('/w', { ...DEFAULTS, workspace_prefix: '' }).keyFor('a.ipynb'), 'a.ipynb');
+    const kylek = new Workspace('/w', { ...DEFAULTS, workspace_prefix: 'trail/kylek/' });
+    assert.equal(kylek.keyFor('mine.ipynb'), 'trail/kylek//mine.ipynb');
+    assert.equal(kylek.pathOfKey('trail/kylek//mine.ipynb'), 'mine.ipynb');
   });
 });
 

@@ -63,11 +63,12 @@ export function NotebookList({
   scope,
   filter,
   filtering,
-}: ListProps<NotebookItem> & { scope: Scope; filter: string; filtering: boolean }) {
+  prefix,
+}: ListProps<NotebookItem> & { scope: Scope; filter: string; filtering: boolean; prefix?: string }) {
   const title = `${scope === 'workspace' ? 'Notebooks' : 'Published'}${filter !== '' || filtering ? ` /${filter}` : ''}`;
   const list = items?.state === 'ready' ? items.value : [];
   return (
-    <Pane title={title} caption={position(list, cursor, rows)} width={width} height={height} focused={focused}>
+    <Pane title={title} caption={position(list, cursor, rows)} width={width} height={height} focused={focused} truncate="middle">
       {items === undefined || items.state === 'loading' ? (
         <PaneMessage loading text="listing notebooks…" />
       ) : items.state === 'failed' ? (
@@ -75,7 +76,13 @@ export function NotebookList({
       ) : list.length === 0 ? (
         <PaneMessage
           text={
-            filter !== '' ? `no notebook matches /${filter}` : scope === 'workspace' ? 'no notebooks pushed yet' : 'nothing published yet'
+            filter !== ''
+              ? `no notebook matches /${filter} (Esc clears the filter)`
+              : prefix !== undefined
+                ? `no ${scope === 'workspace' ? 'notebook' : 'published notebook'} starts with ${prefix}`
+                : scope === 'workspace'
+                  ? 'no notebooks pushed yet'
+                  : 'nothing published yet'
           }
         />
       ) : (
@@ -101,6 +108,7 @@ export function VersionList({
   return (
     <Pane
       title={notebook ? `Versions of ${quotePath(notebook.path)}` : 'Versions'}
+      truncate="middle"
       caption={[position(list, cursor, rows), scope === 'workspace' ? '● published ◆ local base' : undefined].filter(Boolean).join('  ')}
       width={width}
       height={height}
@@ -123,6 +131,7 @@ export function VersionList({
           render={(v) => (
             <>
               <Text color={v.isDeleteMarker ? 'red' : 'yellow'}>{v.shortId.padEnd(idWidth)}</Text> {formatTime(v.lastModified)}{' '}
+              {v.from ? <Text color="magenta">from {v.from} </Text> : null}
               {v.isDeleteMarker ? (
                 <Text color="red">[deleted]</Text>
               ) : (
