@@ -89,7 +89,7 @@ async function fetchBoth() {
   const bodies = await Promise.all(versions.map(async (v) => (await readVerified(store, v.key, v.versionId)).body));
   return { ms: performance.now() - started, bodies };
 }
-function work(bodies) {
+async function work(bodies) {
   let last = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -99,7 +99,7 @@ function work(bodies) {
   };
   const [a, b] = bodies.map((body, i) => parseNotebook(body, `v${i + 1}`));
   const parse = lap();
-  const diff = diffNotebooks(a, b);
+  const diff = await diffNotebooks(a, b);
   const match = lap();
   renderNotebookDiff(diff, { old: 'a', new: 'b' }, { paint: noColours, maxOutputLines: 20 });
   return { parse, diff: match, render: lap() };
@@ -121,7 +121,7 @@ for (let run = 0; run < Number(values.runs); run++) {
   const fetched = await fetchBoth();
   m.requests.push(fetched.ms);
   m.rest.push(first.ms - m.sdk.at(-1) - fetched.ms);
-  const phases = work(fetched.bodies);
+  const phases = await work(fetched.bodies);
   for (const phase of ['parse', 'diff', 'render']) m[phase].push(phases[phase]);
 }
 const row = (name, xs) => `${name.padEnd(44)} median ${median(xs).toFixed(0).padStart(5)} ms   (${xs.map((x) => x.toFixed(0)).join(', ')})`;

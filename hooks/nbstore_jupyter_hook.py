@@ -17,6 +17,8 @@ Where saves are coroutines (Jupyter Server 2's default contents manager), saves 
 overlap, each writing the file in place from a thread; the extension makes them take turns, so
 that each save's hook copies the bytes that save wrote.
 
+The extension also serves nbstore's pages and bookstore's REST API (nbstore_jupyter_web).
+
 Standard library only: this runs inside whatever Python runs Jupyter.
 """
 
@@ -66,6 +68,13 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(app) -> None:
     attach(app.contents_manager)
+    try:
+        import nbstore_jupyter_web
+
+        nbstore_jupyter_web.add_handlers(app, _command)
+        _log_of(app).info("nbstore: history pages at %snbstore/, bookstore's API at %sapi/bookstore", *[app.web_app.settings.get("base_url", "/")] * 2)
+    except Exception as error:  # the pages are an extra: saves are versioned without them
+        _log_of(app).warning("nbstore: pages and bookstore API not served: %s", _describe(error))
 
 
 # The name classic Notebook calls.
@@ -158,12 +167,20 @@ def snapshot(root: str, rel: str, os_path: str) -> str:
     with open(os_path, "rb") as saved:
         body = saved.read()
     saved_at = datetime.datetime.now(datetime.timezone.utc)
-    entry_id = _entry_id()
     spool = os.path.join(root, WORKSPACE_DIR, "spool")
-    os.makedirs(spool, exist_ok=True)
+    os.makedirs(spool, mode=0o700, exist_ok=True)
+    entry_id = _entry_id(os.listdir(spool))
     _write_atomic(os.path.join(spool, entry_id + ".ipynb"), body)
     entry = {"id": entry_id, "path": rel, "savedAt": saved_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
-    _write_atomic(os.path.join(spool, entry_id + ".json"), json.dumps(entry).encode("utf-8"))
+    try:
+        _write_atomic(os.path.join(spool, entry_id + ".json"), json.dumps(entry).encode("utf-8"))
+    except BaseException:
+        # Without its JSON the body is no entry (a full disk): it must not stay behind.
+        try:
+            os.unlink(os.path.join(spool, entry_id + ".ipynb"))
+        except OSError:
+            pass
+        raise
     return entry_id
 
 
@@ -176,12 +193,14 @@ def flusher_running(root: str) -> bool:
     return time.time() - held.st_mtime < FLUSHER_LOCK_STALE_SECONDS
 
 
-def _entry_id() -> str:
+def _entry_id(names) -> str:
     # Save time in nanoseconds, zero-padded so names sort in save order; strictly increasing
-    # within the process so that two saves in one clock tick keep their order.
+    # past every entry already spooled, so that two saves in one clock tick, or either side of
+    # a clock stepped back, keep their order (and the later is delivered later).
     global _last_nanos
+    taken = [int(name[:20]) for name in names if len(name) > 21 and name[:20].isdigit() and name[20] == "-"]
     with _state_lock:
-        nanos = max(time.time_ns(), _last_nanos + 1)
+        nanos = max(time.time_ns(), _last_nanos + 1, max(taken, default=0) + 1)
         _last_nanos = nanos
     return "%020d-%s" % (nanos, secrets.token_hex(4))
 
@@ -192,7 +211,7 @@ def _write_atomic(path: str, data: bytes) -> None:
     # has just fsync'd the notebook itself, and an entry a power cut tears does not parse, so
     # the uploader drops it (losing only that save, if it was not the last).
     tmp = os.path.join(os.path.dirname(path), ".%s.%s.tmp" % (os.path.basename(path), secrets.token_hex(6)))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

@@ -119,4 +119,90 @@ describe('nbstore browse in a terminal', () => {
       await term.stop();
     }
   });
+  it('says what c then y would lose, keeps the status line to its notebook, and Esc leaves the full-screen preview (100×24)', async () => {
+    const { ws } = await workspaceWithHistory();
+    await ws.edit('analysis.ipynb', 'not pushed yet');
+    const edited = await readFile(join(ws.dir, 'analysis.ipynb'));
+    const term = await Terminal.start(`${NBSTORE} browse`, { cwd: ws.dir, env: ws.env, columns: 100, rows: 24 });
+    try {
+      await term.waitFor(/│›analysis\.ipynb[\s\S]*Add a chart/, 'the versions listed');
+      await term.press('c');
+      await term.waitFor(/Overwrite analysis\.ipynb, losing its unpushed changes\? y yes · n write analysis-1\.ipynb · Esc cancel/);
+      await term.press('Escape');
+      await term.waitFor((screen) => !screen.includes('Overwrite'), 'the question gone');
+      assert.deepEqual(await readFile(join(ws.dir, 'analysis.ipynb')), edited, 'the unpushed edits are kept');
+
+      await term.press('c');
+      await term.waitFor(/losing its unpushed changes/);
+      await term.press('n');
+      await term.waitFor(/cloned analysis\.ipynb @ \S+ to analysis-1\.ipynb/, 'the outcome on the status line');
+      await term.press('j');
+      await term.waitFor(
+        (screen) => screen.includes('Versions of reports/summary.ipynb') && !screen.includes('cloned analysis.ipynb'),
+        'the message about analysis.ipynb gone with another notebook selected',
+      );
+
+      await term.press('Enter', 'Enter');
+      await term.waitFor(
+        (screen) => !screen.includes('Versions of') && screen.includes('reports/summary.ipynb @'),
+        'the full-screen preview',
+      );
+      await term.press('Escape');
+      await term.waitFor(/Versions of reports\/summary\.ipynb/, 'back to the lists, not quit');
+      await term.press('q');
+      assert.equal(await term.exited(), 0);
+    } finally {
+      await term.stop();
+    }
+  });
+
+  it('degrades legibly at 60×16, shows where a published copy came from, and says when a prefix matches nothing', async () => {
+    const { ws } = await workspaceWithHistory();
+    await mkdir(join(ws.dir, 'reports', 'quarterly'), { recursive: true });
+    const long = 'reports/quarterly/revenue-by-region-and-month.ipynb';
+    await ws.addFixture('analysis.ipynb', long);
+    await ws.ok('push', long, '-m', 'Quarterly');
+    await ws.ok('publish', long);
+    const [source] = JSON.parse(await ws.ok('log', long, '--json')) as Logged[];
+    assert.ok(source);
+    const term = await Terminal.start(`${NBSTORE} browse reports/quarterly/`, { cwd: ws.dir, env: ws.env, columns: 60, rows: 16 });
+    try {
+      const narrow = await term.waitFor(/│›\S+ \d{4}-\d\d-\d\d \d\d:\d\d/, 'the versions listed');
+      const lines = narrow.split('\n');
+      assert.equal(lines.length, 16);
+      assert.ok(lines.every((line) => line.length <= 60));
+      // The header drops the program's name before the scopes and where they are.
+      assert.match(lines[0] as string, /^ workspace {2}published {2}workspace\/reports\/quarterly\/ in the /);
+      assert.match(lines[1] as string, /^┌─ Notebooks ─+┐┌─ Versions of /);
+      assert.match(lines[6] as string, /^┌─ reports\/quarterly\/revenue-by-region[^\n]*┐$/, 'the preview title stays on its line');
+      // A title too long for its border keeps the path's start and the file name.
+      assert.match(narrow, /Versions of rep[^\n]*…[^\n]*\.ipynb/);
+      await term.resize(100, 30);
+      await term.waitFor((screen) => screen.split('\n').length === 30, 'the screen redrawn at 100×30');
+      await term.press('t');
+      const published = await term.waitFor(new RegExp(`from ${source.shortId}`), 'the published copy with its source');
+      assert.match(published, /Published/);
+      await term.press('q');
+      assert.equal(await term.exited(), 0);
+    } finally {
+      await term.stop();
+    }
+    const empty = await Terminal.start(`${NBSTORE} browse nothing/`, { cwd: ws.dir, env: ws.env, columns: 80, rows: 24 });
+    try {
+      // The message wraps in the notebooks pane: read that pane's text as one line.
+      const says = (text: string) => (screen: string) => {
+        const lines = screen.split('\n');
+        const width = (lines[1] ?? '').indexOf('┐');
+        const pane = lines.slice(2).map((line) => line.slice(1, width));
+        return pane.join(' ').replace(/\s+/g, ' ').includes(text);
+      };
+      await empty.waitFor(says('no notebook starts with nothing/'), 'the prefix that matched nothing named');
+      await empty.press('/', 'z', 'z');
+      await empty.waitFor(says('no notebook matches /zz'), 'the filter that matched nothing named');
+      await empty.press('Escape', 'q');
+      assert.equal(await empty.exited(), 0);
+    } finally {
+      await empty.stop();
+    }
+  });
 });

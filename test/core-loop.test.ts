@@ -192,7 +192,8 @@ for (const kind of STORE_KINDS) {
         [['push', 'list.ipynb'], 'not-a-notebook'],
         [['push', 'v3.ipynb'], 'not-a-notebook'],
         [['push', '../outside.ipynb'], 'outside-workspace'],
-        [['push'], 'usage'],
+        // With no path: every modified tracked notebook, none here; the untracked files are left alone.
+        [['push'], ''],
         [['log', 'never-pushed.ipynb', '--json'], ''],
         [['show', 'latest', 'never-pushed.ipynb'], 'unknown-revision'],
         [['frobnicate'], 'usage'],

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { FileStore } from '../src/store/file-store.js';
-import { FIXTURES, REPO_ROOT, runBin, tempDir } from './support/cli.js';
+import { BIN, FIXTURES, REPO_ROOT, runBin, tempDir } from './support/cli.js';
 import { rawClient, s3Endpoint } from './support/s3.js';
 import { makeWorkspace, pushedId, STORE_KINDS, type StoreKind, type TestWorkspace } from './support/workspace.js';
 
@@ -33,7 +35,7 @@ for (const kind of STORE_KINDS) {
       assert.match(local, new RegExp(`^--- nb\\.ipynb@${v1.replace(/[.+]/g, '\\$&')}\n\\+\\+\\+ nb\\.ipynb \\(local file\\)\n`));
       assert.match(
         local,
-        /\n@@ cell 1 \(code\) moved from cell 5 @@ def ratio\(a, b\):\n@@ cell 3 \(code\) @@\n import pandas as pd\n \n-df = pd\.read_csv\('customers\.csv'\)\n\+df = pd\.read_parquet\('customers\.parquet'\)\n/,
+        /\n@@ cell 5 -> 1 \(code\) moved @@ def ratio\(a, b\):\n@@ cell 2 -> 3 \(code\) @@\n import pandas as pd\n \n-df = pd\.read_csv\('customers\.csv'\)\n\+df = pd\.read_parquet\('customers\.parquet'\)\n/,
       );
       assert.match(
         local,
@@ -48,7 +50,7 @@ for (const kind of STORE_KINDS) {
       const twoVersions = await ws.ok('diff', 'nb.ipynb', '@~1', 'latest');
       assert.equal(twoVersions, local.replace('+++ nb.ipynb (local file)', `+++ nb.ipynb@${v2}`));
       const reversed = await ws.ok('diff', 'nb.ipynb', v2, v1);
-      assert.match(reversed, /\n@@ cell 5 \(code\) moved from cell 1 @@ def ratio\(a, b\):\n/);
+      assert.match(reversed, /\n@@ cell 1 -> 5 \(code\) moved @@ def ratio\(a, b\):\n/);
       assert.match(reversed, /\n@@ cell 3 \(markdown\) added @@\n\+## Cleaning\n[\s\S]*@@ cell 5 \(code\) removed @@\n-df\.churned/);
 
       const stat = await ws.ok('diff', 'nb.ipynb', v1, v2, '--stat');
@@ -126,7 +128,7 @@ for (const kind of STORE_KINDS) {
         [['diff', 'nb.ipynb', '-j4fgDHWE.', '-k5ghEIXF.'], 'unknown-revision', /no version -j4fgDHWE\./],
         [['diff', 'nb.ipynb', good, '-k5ghEIXF.'], 'unknown-revision', /no version -k5ghEIXF\./],
         [['diff', 'nb.ipynb', good, broken, '--raw', '--json'], 'usage', /--raw .* does not combine/],
-        [['diff'], 'usage', /Not enough non-option arguments/],
+        [['diff'], 'usage', /^diff: <path> is missing \(usage: nbstore diff <path> \[old\] \[new\]; nbstore diff --help explains\)$/],
       ];
       for (const [argv, code, message] of cases) {
         const result = await ws.run(...argv);
@@ -215,6 +217,60 @@ describe('diff and the version cache', () => {
     // The endpoint really is gone: what needs the store's listing fails.
     assert.equal((await ws.run('diff', 'nb.ipynb', 'latest')).error?.code, 'endpoint-unreachable');
   });
+});
+
+/** CPU time a process has used so far, in clock ticks (Linux /proc). */
+async function cpuTicks(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ');
+  // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+describe('diff of a large notebook', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`stops on ${signal} while it computes, not only once it is done`, async () => {
+      const ws = await makeWorkspace('embedded');
+      const notebook = (cellCount: number) =>
+        JSON.stringify({
+          nbformat: 4,
+          nbformat_minor: 4,
+          metadata: {},
+          cells: Array.from({ length: cellCount }, (_, i) => ({
+            cell_type: 'code',
+            metadata: {},
+            execution_count: null,
+            outputs: [],
+            source: `value_${i} = compute(${i})\n# ${'notes '.repeat(150)}`,
+          })),
+        });
+      await writeFile(join(ws.dir, 'big.ipynb'), notebook(1));
+      await ws.ok('push', 'big.ipynb');
+      // The local file, read last, grows to 40,000 cells (40 MB): seconds of parsing and aligning
+      // right before the diff is printed, however fast the machine.
+      await writeFile(join(ws.dir, 'big.ipynb'), notebook(40_000));
+
+      const child = spawn(process.execPath, [BIN, 'diff', 'big.ipynb'], { cwd: ws.dir, env: ws.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+      );
+      // Once it has computed for a second of CPU time (well into the large side), interrupt it.
+      const ticksPerSecond = 100;
+      let running = true;
+      void exited.then(() => {
+        running = false;
+      });
+      while (running && (await cpuTicks(child.pid as number).catch(() => 0)) < ticksPerSecond) await setTimeout(20);
+      assert.ok(running, 'the diff was still computing when interrupted');
+      child.kill(signal);
+      const { code, signal: by } = await exited;
+      assert.equal(by, signal, `ended by the signal (exit code ${code})`);
+      assert.equal(stdout, '', 'interrupted before it printed the diff: the signal did not wait for the end');
+    });
+  }
 });
 
 describe('diff --help', () => {

@@ -65,7 +65,7 @@ describe('nbstore hook flush (the background flusher)', () => {
     assert.equal(offline.error?.code, 'spooled');
     assert.match(
       offline.error?.message ?? '',
-      /^cannot reach the S3 endpoint \(ECONNREFUSED\); o\.ipynb is kept locally \(3 saves waiting in \.nbstore\/spool\)/,
+      /^cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); check s3_endpoint_url [^;]*; o\.ipynb is kept locally \(3 saves waiting in \.nbstore\/spool\)/,
     );
     assert.equal((await spoolEntries(join(ws.dir, '.nbstore', 'spool'))).length, 3);
 

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256 } from '../src/lib/fs.js';
 import { readSpooledBody, spoolEntries } from '../src/workspace/spool.js';
-import { ok, tempDir, testEnv } from './support/cli.js';
+import { FIXTURES, ok, tempDir, testEnv } from './support/cli.js';
 import { type LoggedVersion, leftovers, logOf, range, UNREACHABLE } from './support/inspect.js';
 import { type JupyterServer, notebookSaying, startJupyter } from './support/jupyter.js';
+import { assertValidNotebookFile } from './support/nbformat.js';
 import { s3Endpoint } from './support/s3.js';
 import { S3Proxy } from './support/s3-proxy.js';
-import { makeWorkspace } from './support/workspace.js';
+import { makeSecondMachine, makeWorkspace } from './support/workspace.js';
 
 const SAVED = [200, 201];
 
@@ -213,8 +215,9 @@ describe('the hook in Jupyter Server', () => {
     );
     await jupyter.logged(new RegExp(`nbstore: saves in ${ws.dir} wait in \\.nbstore/spool: cannot reach the S3 endpoint`));
     const failures =
-      (await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8')).match(/^nbstore: cannot reach the S3 endpoint \(ECONNREFUSED\)/gm) ??
-      [];
+      (await readFile(join(ws.dir, '.nbstore', 'hook.log'), 'utf8')).match(
+        /^nbstore: cannot reach the S3 endpoint \S+ \(ECONNREFUSED\)/gm,
+      ) ?? [];
     assert.ok(failures.length > 0, 'the hook tried to deliver them');
 
     await proxy.resume();
@@ -309,5 +312,57 @@ describe('the hook in classic Notebook 6', () => {
     const log = await logOf(ws, 'classic.ipynb');
     assert.deepEqual(log.map((v) => v.sha256).reverse(), saved);
     assert.equal((await readFile(userHookLog, 'utf8')).split('\n').filter((line) => line === join(ws.dir, 'classic.ipynb')).length, 3);
+  });
+});
+
+describe('the hook on two machines saving one notebook', () => {
+  let first: JupyterServer;
+  let second: JupyterServer;
+
+  before(async () => {
+    [{ jupyter: first }, { jupyter: second }] = await Promise.all([startWithUserHook('server'), startWithUserHook('server')]);
+  });
+  after(async () => {
+    await Promise.all([first?.stop(), second?.stop()]);
+  });
+
+  it('forks the history when both save from one version; status and log show the fork, merge folds it back', async () => {
+    const fixture = (side: string) => JSON.parse(readFileSync(join(FIXTURES, 'merge', 'one-sided', `${side}.ipynb`), 'utf8'));
+    const mine = await makeWorkspace('s3', { parent: first.root });
+    const theirs = await makeSecondMachine('s3', mine, { parent: second.root });
+    const path = (ws: { dir: string }) => `${basename(ws.dir)}/nb.ipynb`;
+    assert.ok(SAVED.includes(await first.saveNotebook(path(mine), fixture('base'))));
+    await deliveredByHook(first, mine.dir);
+    await theirs.ok('pull', 'nb.ipynb');
+
+    // Each server saves its own edit on top of the same version; the hook holds neither back.
+    assert.ok(SAVED.includes(await second.saveNotebook(path(theirs), fixture('theirs'))));
+    await deliveredByHook(second, theirs.dir);
+    assert.ok(SAVED.includes(await first.saveNotebook(path(mine), fixture('ours'))));
+    await deliveredByHook(first, mine.dir);
+
+    const log = JSON.parse(await mine.ok('log', 'nb.ipynb', '--json')) as Array<LoggedVersion & { isFork: boolean; mergeParent?: string }>;
+    assert.deepEqual(
+      log.map((v) => v.isFork),
+      [false, true, false],
+    );
+    const forked = log[1] as LoggedVersion;
+    const status = JSON.parse(await mine.ok('status', '--json')) as {
+      notebooks: Array<{ path: string; forks?: Array<{ versionId: string }> }>;
+    };
+    assert.deepEqual(
+      status.notebooks.find((n) => n.path === 'nb.ipynb')?.forks?.map((f) => f.versionId),
+      [forked.versionId],
+    );
+
+    assert.match(await mine.ok('merge', 'nb.ipynb', forked.versionId), /merged with no conflicts/);
+    assertValidNotebookFile(join(mine.dir, 'nb.ipynb'));
+    await mine.ok('push', 'nb.ipynb');
+    const after = JSON.parse(await mine.ok('log', 'nb.ipynb', '--json')) as Array<{ isFork: boolean; mergeParent?: string }>;
+    assert.equal(after[0]?.mergeParent, forked.versionId);
+    assert.ok(after.every((v) => !v.isFork));
+    const merged = await readFile(join(mine.dir, 'nb.ipynb'), 'utf8');
+    assert.match(merged, /region and month/);
+    assert.match(merged, /plot\.barh/);
   });
 });

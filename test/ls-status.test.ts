@@ -189,6 +189,29 @@ for (const kind of STORE_KINDS) {
   });
 }
 
+describe('ls and log with wide characters', () => {
+  it('line up the columns after a CJK path or author', async () => {
+    const ws = await makeWorkspace('embedded', { env: { USER: '山田太郎' } });
+    await writeFile(join(ws.dir, '売上分析.ipynb'), markdownNotebook('wide'));
+    await writeFile(join(ws.dir, 'sales-by-region.ipynb'), markdownNotebook('narrow'));
+    await ws.ok('push', '売上分析.ipynb', 'sales-by-region.ipynb');
+    // Terminal cells before each version id: a CJK character takes two.
+    const cells = (line: string) => [...line].reduce((n, ch) => n + (/[\u3000-\u9fff]/.test(ch) ? 2 : 1), 0);
+    const idColumn = (line: string) => cells(line.slice(0, line.search(/ {2}\S{8,} {2}\d{4}-/) + 2));
+    const lines = (await ws.ok('ls')).trimEnd().split('\n');
+    assert.equal(lines.length, 2);
+    assert.equal(idColumn(lines[0]!), idColumn(lines[1]!), lines.join('\n'));
+
+    const env = { ...ws.env, USER: 'kylek' };
+    await ws.edit('売上分析.ipynb', 'two');
+    assert.equal((await runCli(['push', '売上分析.ipynb'], { cwd: ws.dir, env })).status, 0);
+    const log = (await ws.ok('log', '売上分析.ipynb')).trimEnd().split('\n');
+    // The size column starts in the same cell after a four-character CJK author as after kylek.
+    const sizeColumn = (line: string) => cells(line.slice(0, line.search(/\d+(\.\d)? (B|KB) /)));
+    assert.equal(sizeColumn(log[0]!), sizeColumn(log[1]!), log.join('\n'));
+  });
+});
+
 describe('status on S3 when the store is not usable', () => {
   it('says which check failed, still shows the local side, and exits 1', async () => {
     const ws = await makeWorkspace('s3');

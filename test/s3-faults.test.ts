@@ -32,7 +32,7 @@ describe('outage', () => {
         assert.equal(push.status, 75, `save ${n}: ${push.stderr}`);
         assert.equal(
           push.stderr,
-          `nbstore: cannot reach the S3 endpoint (ECONNREFUSED); nb.ipynb is kept locally (${n} saves waiting in .nbstore/spool) and the next push sends it\n`,
+          `nbstore: cannot reach the S3 endpoint ${proxy.url} (ECONNREFUSED); check s3_endpoint_url (set with --endpoint-url, NBSTORE_S3_ENDPOINT_URL, JPYNB_S3_ENDPOINT_URL or "s3_endpoint_url" in .nbstore/config.json); nb.ipynb is kept locally (${n} saves waiting in .nbstore/spool) and the next push sends it\n`,
         );
       } else {
         await spoolSave(ws.dir, 'nb.ipynb', bytes);
@@ -42,7 +42,9 @@ describe('outage', () => {
         assert.equal(flush.status, 75, `flush after save ${n}: ${flush.stderr}`);
         assert.match(
           flush.stderr,
-          new RegExp(`^nbstore: cannot reach the S3 endpoint \\(ECONNREFUSED\\); nb\\.ipynb is kept locally \\(${n} saves waiting`),
+          new RegExp(
+            `^nbstore: cannot reach the S3 endpoint \\S+ \\(ECONNREFUSED\\); check s3_endpoint_url [^;]*; nb\\.ipynb is kept locally \\(${n} saves waiting`,
+          ),
         );
       }
       assert.equal((await leftovers(ws)).spooled.length, n, `save ${n} is kept locally`);
@@ -136,7 +138,7 @@ describe('slow S3', () => {
     assert.equal(push.status, 75);
     assert.match(
       push.stderr,
-      /^nbstore: s3:\/\/\S+: the S3 endpoint did not answer in time \(3 attempts\); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait; nb\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
+      /^nbstore: \S+: the S3 endpoint did not answer in time \(3 attempts\); NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait; nb\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
     );
     assert.equal(proxy.count('PUT'), 0, 'nothing was uploaded');
     assert.equal((await leftovers(ws)).spooled.length, 1);

@@ -72,7 +72,7 @@ describe('S3 specifics', () => {
     assert.equal(offline.status, 75);
     assert.match(
       offline.stderr,
-      /^nbstore: cannot reach the S3 endpoint \(ECONNREFUSED\); o\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
+      /^nbstore: cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); check s3_endpoint_url [^;]*; o\.ipynb is kept locally \(1 save waiting in \.nbstore\/spool\) and the next push sends it\n$/,
     );
     assert.equal((await readdir(join(ws.dir, '.nbstore', 'spool'))).filter((n) => n.endsWith('.json')).length, 1);
 

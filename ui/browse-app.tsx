@@ -49,5 +49,5 @@ export function BrowseApp({ source, scope = 'workspace', onExit }: BrowseAppProp
     }
   });
 
-  return <Browser state={state} location={source.describe(state.scope)} />;
+  return <Browser state={state} location={source.describe(state.scope)} {...(source.prefix ? { prefix: source.prefix } : {})} />;
 }

@@ -56,6 +56,8 @@ export function keyIntent(state: BrowseState, input: string, key: Key): Intent {
   }
   if (key.escape) {
     if (state.diff) return act({ type: 'diffClose' });
+    // The full-screen preview goes back to the lists, as a diff does.
+    if (state.focus === 'preview') return act({ type: 'cyclePane', step: -1 });
     if (state.filter !== '') return act({ type: 'filterEnd', keep: false });
     return { kind: 'quit', printVersionId: false };
   }

@@ -1,6 +1,8 @@
 /** What d, D, c, o and p do: ask the source, show progress and the outcome, never throw. */
+
 import { useCallback } from 'react';
 import { isNbstoreError } from '../src/lib/errors.js';
+import { quotePath } from '../src/lib/text.js';
 import type { BrowseSource, ClonePlan, NotebookItem, Scope, VersionItem } from '../src/ops/browse-model.js';
 import { type Dispatch, describeFailure } from './hooks.js';
 import type { Op } from './keys.js';
@@ -20,13 +22,13 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
    * A failure shows on the status line, and goes to `onFailure`, which may ask the user what next.
    */
   const change = useCallback(
-    async (busyText: string, work: () => Promise<string>, onFailure?: (err: unknown) => void) => {
+    async (about: NotebookItem, busyText: string, work: () => Promise<string>, onFailure?: (err: unknown) => void) => {
       dispatch({ type: 'busy', text: busyText });
       try {
-        dispatch({ type: 'done', status: { tone: 'info', text: await work() } });
+        dispatch({ type: 'done', status: { tone: 'info', text: await work(), about: about.key } });
         dispatch({ type: 'reload' });
       } catch (err) {
-        dispatch({ type: 'done', status: { tone: 'error', text: describeFailure(err) } });
+        dispatch({ type: 'done', status: { tone: 'error', text: describeFailure(err), about: about.key } });
         onFailure?.(err);
       }
     },
@@ -35,13 +37,13 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
 
   const clone = useCallback(
     (scope: Scope, notebook: NotebookItem, version: VersionItem, overwrite: boolean) =>
-      change(`cloning ${notebook.path} @ ${version.shortId}…`, () => source.clone(scope, notebook, version, overwrite)),
+      change(notebook, `cloning ${notebook.path} @ ${version.shortId}…`, () => source.clone(scope, notebook, version, overwrite)),
     [change, source],
   );
 
   const publish = useCallback(
     (scope: Scope, notebook: NotebookItem, version: VersionItem) =>
-      change(`publishing ${notebook.path} @ ${version.shortId}…`, () => source.publish(scope, notebook, version)),
+      change(notebook, `publishing ${notebook.path} @ ${version.shortId}…`, () => source.publish(scope, notebook, version)),
     [change, source],
   );
 
@@ -49,6 +51,7 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
   const checkout = useCallback(
     (scope: Scope, notebook: NotebookItem, version: VersionItem, force: boolean) =>
       change(
+        notebook,
         `checking out ${notebook.path} @ ${version.shortId}…`,
         () => source.checkout(scope, notebook, version, force),
         (err) => {
@@ -81,9 +84,10 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
   const perform = useCallback(
     async (op: Op) => {
       const state = current();
-      const fail = (text: string) => dispatch({ type: 'status', status: { tone: 'error', text } });
-      if (state.busy) return fail(`wait: ${state.status?.text ?? 'busy'}`);
       const notebook = selectedNotebook(state);
+      const fail = (text: string) =>
+        dispatch({ type: 'status', status: { tone: 'error', text, ...(notebook && !state.busy ? { about: notebook.key } : {}) } });
+      if (state.busy) return fail(`wait: ${state.status?.text ?? 'busy'}`);
       const version = selectedVersion(state);
       if (!notebook || !version) return fail(`select a version to ${VERBS[op]}`);
       if (version.isDeleteMarker) return fail(`${version.shortId} marks the notebook deleted: there is nothing to ${VERBS[op]}`);
@@ -92,12 +96,14 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
         case 'diff': {
           const older = previousVersion(state);
           if (!older) return fail(`nothing before ${version.shortId}, the first version (D diffs against the local file)`);
-          return showDiff(`diff ${notebook.path}  ${older.shortId} → ${version.shortId}`, () =>
+          return showDiff(`diff ${quotePath(notebook.path)}  ${older.shortId} → ${version.shortId}`, () =>
             source.diff(scope, notebook, older, version),
           );
         }
         case 'diffLocal':
-          return showDiff(`diff ${notebook.path}  ${version.shortId} → local file`, () => source.diffLocal(scope, notebook, version));
+          return showDiff(`diff ${quotePath(notebook.path)}  ${version.shortId} → local file`, () =>
+            source.diffLocal(scope, notebook, version),
+          );
         case 'clone': {
           let plan: ClonePlan;
           try {
@@ -108,11 +114,17 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
           if (!plan.exists) return clone(scope, notebook, version, false);
           dispatch({
             type: 'prompt',
-            prompt: {
-              question: `Overwrite ${plan.target}?`,
-              answers: `y yes · n write ${plan.alternative} · Esc cancel`,
-              op: { kind: 'clone', scope, notebook, version },
-            },
+            prompt: plan.loses
+              ? {
+                  question: `Overwrite ${plan.target}, losing ${plan.loses}?`,
+                  answers: `y yes · n write ${plan.alternative} · Esc cancel`,
+                  op: { kind: 'clone', scope, notebook, version },
+                }
+              : {
+                  question: `Overwrite ${plan.target}?`,
+                  answers: `y yes · n write ${plan.alternative} · Esc cancel`,
+                  op: { kind: 'clone', scope, notebook, version },
+                },
           });
           return;
         }
@@ -142,7 +154,7 @@ export function useOperations(current: () => BrowseState, dispatch: Dispatch, so
       if (op.kind === 'clone') return clone(op.scope, op.notebook, op.version, yes);
       if (op.kind === 'publish') return yes ? publish(op.scope, op.notebook, op.version) : undefined;
       if (yes) return checkout(op.scope, op.notebook, op.version, true);
-      dispatch({ type: 'status', status: { tone: 'info', text: `left ${op.notebook.path} as it is` } });
+      dispatch({ type: 'status', status: { tone: 'info', text: `left ${op.notebook.path} as it is`, about: op.notebook.key } });
     },
     [current, dispatch, clone, checkout, publish],
   );

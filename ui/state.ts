@@ -29,6 +29,8 @@ export interface Prompt {
 export interface Status {
   tone: 'info' | 'error' | 'busy';
   text: string;
+  /** The key of the notebook it is about: it goes when another notebook is selected. */
+  about?: string;
 }
 
 /** A diff shown in place of the preview until Esc. */
@@ -312,8 +314,11 @@ function move(state: BrowseState, by: MoveBy, direction: 1 | -1): BrowseState {
 function selectNotebook(state: BrowseState, index: number, before = selectedNotebook(state)?.key): BrowseState {
   const layout = layoutOf(state);
   const next = { ...state, notebookCursor: settleCursor(state.notebookCursor, index, visibleNotebooks(state).length, layout.listRows) };
-  if (selectedNotebook(next)?.key === before) return next;
-  return { ...next, versionCursor: { index: 0, offset: 0 }, previewOffset: 0, diff: undefined };
+  const selected = selectedNotebook(next)?.key;
+  if (selected === before) return next;
+  const { status, ...rest } = next;
+  const keep = status && (status.about === undefined || status.about === selected || status.tone === 'busy');
+  return { ...rest, ...(keep ? { status } : {}), versionCursor: { index: 0, offset: 0 }, previewOffset: 0, diff: undefined };
 }
 
 /** A new filter keeps the selected notebook when it still matches, else selects the first match. */

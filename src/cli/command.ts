@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { printableJson } from '../lib/text.js';
 import type { PartialSettings } from '../workspace/config.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { Io } from './io.js';
@@ -35,5 +36,5 @@ export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
 }
 
 export function writeJson(io: Io, data: unknown): void {
-  io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  io.stdout.write(`${printableJson(data, 2)}\n`);
 }

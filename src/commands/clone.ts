@@ -1,9 +1,12 @@
 import { relative, resolve } from 'node:path';
-import { defineCommand, writeLine } from '../cli/command.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { progressReporter } from '../cli/progress.js';
 import { parseRevision } from '../history/revision.js';
 import { NbstoreError } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
+import { escapeControls, quotePath } from '../lib/text.js';
+import { formatTime } from '../lib/time.js';
 import {
   type CloneResult,
   clonePrefix,
@@ -33,10 +36,15 @@ export default defineCommand({
       .positional('source', {
         type: 'string',
         describe:
-          'A key (workspace/…, published/…, or a workspace path) or s3://bucket/key, with @REV for a version; with --prefix: the folder to clone into',
+          "A key (its first segment is the workspace or published prefix's: workspace/…, published/…), else a path in this workspace, or s3://bucket/key; @REV for a version; with --prefix: the folder to clone into (default: the prefix's last segment)",
       })
       .positional('target', { type: 'string', describe: "File or folder to write (default: the key's name, here)" })
       .option('prefix', { type: 'string', describe: 'Clone every notebook under this key prefix (or s3://bucket/prefix)' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Of one notebook: print the result as JSON (for scripts and the Jupyter extension)',
+      })
       .option('at', { type: 'string', describe: 'With --prefix: each notebook as it was at this time (2026-11-20T14:00, 2d, …)' }),
   async run(args, context) {
     const { io } = context;
@@ -44,8 +52,14 @@ export default defineCommand({
     const paint = paintFor(io);
     const shown = (file: string) => relative(io.cwd, file) || file;
     const report = (result: CloneResult) => {
-      const taken = result.taken ? ` (${shown(result.taken)} exists)` : '';
-      writeLine(io.stdout, `${paint.green('cloned')}  ${result.source}@${paint.yellow(result.versionId)} → ${shown(result.file)}${taken}`);
+      const taken = result.taken ? ` (${quotePath(shown(result.taken))} exists)` : '';
+      const source = `${quotePath(result.source)}@${paint.yellow(escapeControls(result.versionId))}`;
+      writeLine(
+        io.stdout,
+        result.alreadyThere
+          ? `${paint.dim('already')} ${source} → ${quotePath(shown(result.file))} (already there, identical)`
+          : `${paint.green('cloned')}  ${source} → ${quotePath(shown(result.file))}${taken}`,
+      );
     };
 
     if (args.prefix === undefined) {
@@ -56,6 +70,10 @@ export default defineCommand({
       const target = await cloneTarget(io.cwd, key, args.target);
       const version = await sourceVersion(origin.store, key, revision, context.now());
       const result = await cloneVersion(workspace, origin, version, target);
+      if (args.json) {
+        writeJson(io, result);
+        return;
+      }
       report(result);
       if (!result.tracked && !origin.trackable && workspacePath(workspace, result.file) !== undefined) {
         writeLine(
@@ -69,9 +87,13 @@ export default defineCommand({
     }
 
     if (args.target !== undefined) throw new NbstoreError('usage', 'with --prefix, name at most one folder to clone into');
+    if (args.json) throw new NbstoreError('usage', '--json goes with the clone of one notebook, not with --prefix');
     const { origin, key: prefix } = await locateSource(workspace, args.prefix, { prefix: true });
     const at = args.at === undefined ? undefined : parseTime(args.at, context.now());
-    const dir = resolve(io.cwd, args.source ?? '.');
+    // As git clone does: into a folder named after the prefix's last segment.
+    const folder = args.source ?? prefix.split('/').filter(Boolean).pop();
+    if (folder === undefined) throw new NbstoreError('usage', `${args.prefix}: name the folder to clone the whole store into`);
+    const dir = resolve(io.cwd, folder);
     let progress = progressReporter(io, 'cloning', 0);
     const { cloned, failures } = await clonePrefix(workspace, origin, prefix, dir, {
       ...(at ? { at } : {}),
@@ -96,9 +118,11 @@ export default defineCommand({
         { exitCode: first.exitCode },
       );
     }
+    const kept = cloned.filter((result) => result.alreadyThere).length;
+    const written = cloned.length - kept;
     writeLine(
       io.stdout,
-      `cloned ${cloned.length} notebook${cloned.length === 1 ? '' : 's'} into ${shown(dir)}${at ? ` as of ${at.toISOString()}` : ''}`,
+      `cloned ${plural(written, 'notebook')} into ${quotePath(shown(dir))}${kept > 0 ? ` (${kept} already there)` : ''}${at ? ` as of ${formatTime(at)}` : ''}`,
     );
   },
 });
@@ -109,7 +133,8 @@ async function locateSource(
   text: string,
   options: { prefix?: boolean } = {},
 ): Promise<{ origin: Origin; key: string; revision?: string }> {
-  const { key, revision } = options.prefix ? { key: text, revision: undefined } : splitRevision(text);
+  // A prefix given to clone names a folder: `workspace/` is `workspace`.
+  const { key, revision } = options.prefix ? { key: text.replace(/\/+$/, ''), revision: undefined } : splitRevision(text);
   if (!key.startsWith('s3://'))
     return { origin: await openOrigin(workspace), key: resolveSourceKey(workspace, key), ...(revision ? { revision } : {}) };
   const { bucket, prefix = '' } = parseStoreUrl(key);

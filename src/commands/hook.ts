@@ -1,7 +1,10 @@
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { plural } from '../lib/plural.js';
+import { quotePath } from '../lib/text.js';
 import { runFlusher } from '../ops/flush.js';
 import { currentTarget, type HookStatus, type HookTarget, hookStatus, installHook, jupyterConfigDir, uninstallHook } from '../ops/hook.js';
+import { describeFork } from '../ops/push.js';
 
 const ACTIONS = ['install', 'uninstall', 'status', 'flush'] as const;
 
@@ -43,8 +46,15 @@ export default defineCommand({
 
     if (action === 'uninstall') {
       const files = await uninstallHook(configDir);
-      for (const { file, removed } of files)
-        writeLine(io.stdout, removed ? `removed the nbstore hook from ${file}` : `no nbstore hook in ${file}`);
+      for (const { file, removed, deleted } of files)
+        writeLine(
+          io.stdout,
+          deleted
+            ? `removed the nbstore hook from ${file}, and the file, which held nothing else`
+            : removed
+              ? `removed the nbstore hook from ${file}`
+              : `no nbstore hook in ${file}`,
+        );
       if (files.some((f) => f.removed)) writeLine(io.stdout, 'restart Jupyter to unload it');
       return;
     }
@@ -58,10 +68,12 @@ export default defineCommand({
 
     const workspace = await findWorkspace();
     const result = await runFlusher(workspace);
+    // The hook sends this output to .nbstore/hook.log.
+    for (const fork of result.forks) writeLine(io.stdout, `${now().toISOString()} ${describeFork(fork)}`);
     if (result.delivered > 0) {
       writeLine(
         io.stdout,
-        `${now().toISOString()} delivered ${result.delivered} saved version${result.delivered === 1 ? '' : 's'} of ${result.paths.join(', ')}`,
+        `${now().toISOString()} delivered ${plural(result.delivered, 'saved version')} of ${result.paths.map(quotePath).join(', ')}`,
       );
     }
   },

@@ -1,9 +1,13 @@
+import { columnWidth, fitColumn } from '../cli/columns.js';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { type Io, paintFor } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { writePaged } from '../cli/pager.js';
+import { findForks } from '../history/ancestry.js';
 import { parseWhen, shortIds } from '../history/revision.js';
-import { describeHistory, describeMessage, listHistory } from '../history/versions.js';
+import { describeHistory, describeMessage, followHistory, type HistoryEntry, listHistory } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
 import { formatSize } from '../notebook/render.js';
 import { type LogFilter, matchesFilter, workspaceLog } from '../ops/log.js';
@@ -24,16 +28,23 @@ export default defineCommand({
     ['$0 log mine.ipynb -n 5 --oneline', 'The last five, one short line each'],
     ['$0 log mine.ipynb --json', 'Full version ids and metadata, for scripts'],
     ['$0 log --published mine.ipynb', 'The published copies of the notebook, each with the version it came from'],
+    ['$0 log --follow reports/q3.ipynb', 'The history across moves (nbstore mv)'],
   ],
   builder: (yargs) =>
     yargs
       .positional('path', { type: 'string', describe: 'The notebook (need not exist locally); without it, the whole workspace' })
-      .option('max-count', { alias: 'n', type: 'number', describe: 'Show at most this many versions' })
+      .option('max-count', {
+        alias: 'n',
+        type: 'string',
+        coerce: wholeNumber('-n/--max-count', 1),
+        describe: 'Show at most this many versions',
+      })
       .option('since', { type: 'string', describe: 'Only versions since then: 2h, 7d, 3 weeks ago, 2026-11-20' })
       .option('author', { type: 'string', describe: 'Only versions whose author contains this' })
       .option('pager', { type: 'boolean', default: true, describe: 'Page long output on a terminal (--no-pager: never)' })
       .option('oneline', { type: 'boolean', default: false, describe: 'One short line per version' })
       .option('published', { type: 'boolean', default: false, describe: 'List the published history of the notebook' })
+      .option('follow', { type: 'boolean', default: false, describe: 'Go on into the history before a move (nbstore mv)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   async run(args, { io, workspace: findWorkspace, now }) {
     const workspace = await findWorkspace();
@@ -41,7 +52,7 @@ export default defineCommand({
       ...(args.since !== undefined ? { since: parseWhen(args.since, now(), `--since ${args.since}`) } : {}),
       ...(args.author !== undefined ? { author: args.author } : {}),
     };
-    const maxCount = args.maxCount !== undefined && args.maxCount >= 0 ? Math.floor(args.maxCount) : undefined;
+    const maxCount = args.maxCount;
     if (args.path === undefined) {
       if (args.published) throw new NbstoreError('usage', 'log --published needs a notebook path');
       const limit = maxCount ?? (io.stdout.isTTY ? WORKSPACE_LOG_ON_TERMINAL : Number.POSITIVE_INFINITY);
@@ -51,10 +62,10 @@ export default defineCommand({
     const store = await workspace.openStore();
     // The published version is asked for while the history is listed: one round trip, not two.
     // Should both fail, the listing's error is the one reported, whichever came first.
-    const key = args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel);
-    const listing = listHistory(store, key);
+    const listedKey = args.published ? publishedKeyFor(workspace, rel) : workspace.keyFor(rel);
+    const listing = listHistory(store, listedKey);
     // The index is read beside the listing, not after it.
-    const index = readIndex(store, key);
+    const index = readIndex(store, listedKey);
     const marks = Promise.all([
       args.published ? undefined : workspace.tracked(rel).then((tracked) => tracked?.base),
       args.published ? undefined : publishedVersionOf(workspace, store, rel),
@@ -62,15 +73,31 @@ export default defineCommand({
     marks.catch(() => undefined);
     const all = await listing;
     const [base, published] = await marks;
-    // --since needs only the listing's dates; --author needs each version described first.
-    const recent = all.filter((v) => matchesFilter(v, { ...filter, author: undefined }));
-    const limit = maxCount ?? recent.length;
-    const entries =
-      filter.author === undefined
-        ? await describeHistory(store, recent.slice(0, limit), workspace.settings.max_threads, index)
-        : (await describeHistory(store, recent, workspace.settings.max_threads, index))
-            .filter((e) => matchesFilter(e, filter))
-            .slice(0, limit);
+    const threads = workspace.settings.max_threads;
+    const limit = maxCount ?? all.length;
+    let described: HistoryEntry[];
+    if (args.follow && !args.published) {
+      described = (await followHistory(store, listedKey, threads)).filter((e) => matchesFilter(e, filter));
+    } else {
+      // --since needs only the listing's dates; --author needs each version described first.
+      const recent = all.filter((v) => matchesFilter(v, { ...filter, author: undefined }));
+      described =
+        filter.author === undefined
+          ? await describeHistory(store, recent.slice(0, limit), threads, index)
+          : (await describeHistory(store, recent, threads, index)).filter((e) => matchesFilter(e, filter));
+    }
+    const entries = described.slice(0, limit);
+    // Forks: versions outside the history of the latest (two machines pushing from one version).
+    const forked = new Set(args.published ? [] : findForks(described.filter((e) => e.key === listedKey)).flatMap((f) => f.versions));
+    // Where a followed version was: its path, or its key when that is no path of this workspace.
+    const shownPath = (key: string): string => {
+      try {
+        return workspace.pathOfKey(key) ?? key;
+      } catch {
+        return key;
+      }
+    };
+    const shortOf = new Map(described.map((e) => [e.versionId, e.shortId]));
     // A published version names its source by the short id `log` shows for it.
     const sourceIds = args.published ? shortIds(await listHistory(store, workspace.keyFor(rel))) : new Map<string, string>();
 
@@ -82,6 +109,7 @@ export default defineCommand({
           lastModified: e.lastModified.toISOString(),
           isBase: e.versionId === base,
           isPublished: e.versionId === published,
+          isFork: forked.has(e.versionId),
         })),
       );
       return;
@@ -94,31 +122,43 @@ export default defineCommand({
       writeLine(
         io.stdout,
         args.published
-          ? `${rel}: never published (nbstore publish ${args.path} publishes it)`
-          : `${rel}: no versions yet (nbstore push ${args.path} stores the first)`,
+          ? `${quotePath(rel)}: never published (nbstore publish ${quotePath(args.path)} publishes it)`
+          : `${quotePath(rel)}: no versions yet (nbstore push ${quotePath(args.path)} stores the first)`,
       );
       return;
     }
     const paint = paintFor(io);
-    const authorWidth = Math.min(16, Math.max(0, ...entries.map((e) => (e.author ?? '-').length)));
+    const authorWidth = columnWidth(
+      entries.map((e) => escapeControls(e.author ?? '-')),
+      16,
+    );
     // One write for the lot: a write per line costs more than the rest of a cached `log`.
     const lines: string[] = [];
     for (const entry of entries) {
       const marks = [
-        entry.isLatest ? paint.green('latest') : '',
+        entry.isLatest && entry.key === listedKey ? paint.green('latest') : '',
         entry.versionId === base ? paint.cyan('base') : '',
         entry.versionId === published ? paint.magenta('published') : '',
+        entry.mergeParent
+          ? paint.cyan(`merge of ${[entry.parent, entry.mergeParent].map((id) => (id ? (shortOf.get(id) ?? id) : '?')).join(' and ')}`)
+          : '',
+        forked.has(entry.versionId)
+          ? paint.red(`fork from ${shortOf.get(entry.parent ?? '') ?? entry.parent ?? '?'}, not in the latest's history`)
+          : '',
+        entry.key !== listedKey ? paint.dim(shownPath(entry.key)) : '',
       ].filter(Boolean);
-      const source = entry.sourceVersion ? ` ${paint.dim(`from ${sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion}`)}` : '';
+      const source = entry.sourceVersion
+        ? ` ${paint.dim(`from ${escapeControls(sourceIds.get(entry.sourceVersion) ?? entry.sourceVersion)}`)}`
+        : '';
       const markText = `${source}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
       if (entry.isDeleteMarker) {
         lines.push(`${paint.red(entry.shortId)}  ${formatTime(entry.lastModified)}  ${paint.red('[deleted]')}${markText}`);
       } else if (args.oneline) {
-        lines.push(`${paint.yellow(entry.shortId)} ${describeMessage(entry)}${markText}`);
+        lines.push(`${paint.yellow(entry.shortId)} ${escapeControls(describeMessage(entry))}${markText}`);
       } else {
-        const author = (entry.author ?? '-').slice(0, authorWidth).padEnd(authorWidth);
+        const author = fitColumn(escapeControls(entry.author ?? '-'), authorWidth);
         lines.push(
-          `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${describeMessage(entry)}${markText}`,
+          `${paint.yellow(entry.shortId)}  ${formatTime(entry.lastModified)}  ${author}  ${formatSize(entry.size).padStart(8)}  ${escapeControls(describeMessage(entry))}${markText}`,
         );
       }
     }

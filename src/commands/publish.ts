@@ -1,5 +1,6 @@
-import { defineCommand, writeLine } from '../cli/command.js';
+import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
+import { escapeControls, quotePath } from '../lib/text.js';
 import { publishNotebook } from '../ops/publish.js';
 
 export default defineCommand({
@@ -16,16 +17,24 @@ export default defineCommand({
       .positional('path', { type: 'string', demandOption: true, describe: 'The notebook (need not exist locally with --version)' })
       .option('version', {
         type: 'string',
-        describe: 'Version to publish: id or prefix, latest, ~N, @{date} (default: the latest, which the local file must hold)',
+        describe: 'Version to publish: id or prefix, latest, @~N, @{date} (default: the latest, which the local file must hold)',
       })
-      .option('message', { alias: 'm', type: 'string', describe: 'Message recorded with the published version' }),
+      .option('message', { alias: 'm', type: 'string', describe: 'Message recorded with the published version' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON (for scripts and the Jupyter extension)' }),
   async run(args, { io, workspace: findWorkspace, now }) {
     const workspace = await findWorkspace();
     const rel = workspace.relativePath(io.cwd, args.path);
     const store = await workspace.openStore();
     const result = await publishNotebook(workspace, store, rel, { revision: args.version, message: args.message, now: now() });
+    if (args.json) {
+      writeJson(io, { ...result, location: store.location });
+      return;
+    }
     const paint = paintFor(io);
     const verb = result.status === 'published' ? paint.green('published') : paint.dim('already published');
-    writeLine(io.stdout, `${verb}  ${result.path}  ${result.sourceVersion} → ${result.publishedKey}  ${paint.yellow(result.versionId)}`);
+    writeLine(
+      io.stdout,
+      `${verb}  ${quotePath(result.path)}  ${escapeControls(result.sourceVersion)} → ${quotePath(result.publishedKey)}  ${paint.yellow(escapeControls(result.versionId))}`,
+    );
   },
 });

@@ -1,4 +1,6 @@
 import { NbstoreError } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
+import { formatTime } from '../lib/time.js';
 import type { VersionInfo } from '../store/store.js';
 
 /**
@@ -36,7 +38,7 @@ export function parseRevision(text: string, now: Date): Revision {
   const at = /^@\{(.*)\}$/.exec(rev);
   if (at) return { kind: 'at', time: parseWhen(at[1] as string, now, rev) };
   if (/^[A-Za-z0-9._+=-]+$/.test(rev)) return { kind: 'id', id: rev };
-  throw new NbstoreError('bad-revision', `"${text}" is not a revision (use a version id, latest, ~N or @{date})`);
+  throw new NbstoreError('bad-revision', `"${text}" is not a revision (use a version id, latest, @~N or @{date})`);
 }
 
 /** A time as a revision or `--since` names it: `2h`, `3 weeks ago`, `2026-11-20`, `2026-11-20T14:00`. */
@@ -45,7 +47,10 @@ export function parseWhen(text: string, now: Date, rev: string): Date {
   const relative = /^(\d+)\s*([a-z]+?)s?(?:\s+ago)?$/i.exec(spec);
   if (relative) {
     const unit = UNIT_MS[(relative[2] as string).toLowerCase()];
-    if (unit !== undefined) return new Date(now.getTime() - Number(relative[1]) * unit);
+    // Past what a Date holds (±100,000,000 days) is no time at all.
+    const time = unit === undefined ? undefined : new Date(now.getTime() - Number(relative[1]) * unit);
+    if (time && !Number.isNaN(time.getTime())) return time;
+    if (time) throw new NbstoreError('bad-revision', `${rev}: "${spec}" is further back than any time can be`);
   }
   // A date with no time is midnight local time, as a date with a time and no zone is.
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(spec) ? `${spec}T00:00` : spec;
@@ -56,11 +61,28 @@ export function parseWhen(text: string, now: Date, rev: string): Date {
   throw new NbstoreError('bad-revision', `${rev}: cannot read "${spec}" as a time (use e.g. @{2026-11-20T14:00} or @{2h})`);
 }
 
+/** Save times (`nbstore-saved-at`) of versions, by version id, where they differ from when the store got them. */
+export type SaveTimes = ReadonlyMap<string, Date>;
+
+/**
+ * When a version was saved: its `nbstore-saved-at` (a save delivered from the spool later) when
+ * known, else when the store got it.
+ */
+export function saveTime(version: VersionInfo, saveTimes: SaveTimes): Date {
+  return saveTimes.get(version.versionId) ?? version.lastModified;
+}
+
 /**
  * Picks the version a revision names from `history` (newest first, delete markers included).
- * `subject` names the notebook in messages.
+ * `subject` names the notebook in messages. `@{time}` goes by save time: the newest version
+ * saved at or before it.
  */
-export function resolveRevision(rev: Revision, history: readonly VersionInfo[], subject: string): VersionInfo {
+export function resolveRevision(
+  rev: Revision,
+  history: readonly VersionInfo[],
+  subject: string,
+  saveTimes: SaveTimes = new Map(),
+): VersionInfo {
   const versions = history.filter((v) => !v.isDeleteMarker);
   switch (rev.kind) {
     case 'latest': {
@@ -73,14 +95,14 @@ export function resolveRevision(rev: Revision, history: readonly VersionInfo[], 
       if (!version) {
         throw new NbstoreError(
           'unknown-revision',
-          `${subject}: ~${rev.count} is beyond the first version (${versions.length} version${versions.length === 1 ? '' : 's'})`,
+          `${subject}: ~${rev.count} is beyond the first version (${plural(versions.length, 'version')})`,
         );
       }
       return version;
     }
     case 'at': {
-      const version = versions.find((v) => v.lastModified.getTime() <= rev.time.getTime());
-      if (!version) throw new NbstoreError('unknown-revision', `${subject}: no version at or before ${rev.time.toISOString()}`);
+      const version = versions.find((v) => saveTime(v, saveTimes).getTime() <= rev.time.getTime());
+      if (!version) throw new NbstoreError('unknown-revision', `${subject}: no version at or before ${formatTime(rev.time)}`);
       return version;
     }
     case 'id': {

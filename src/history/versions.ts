@@ -2,11 +2,12 @@ import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { formatTime } from '../lib/time.js';
-import { canonicalOf } from '../notebook/notebook.js';
+import { canonicalOf, isCurrentCanonical } from '../notebook/notebook.js';
 import { type IndexEntry, type IndexReader, readIndex } from '../store/commit-index.js';
+import { keysUnder } from '../store/keys.js';
 import { META } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
-import { parseRevision, type Revision, resolveRevision, shortIds } from './revision.js';
+import { parseRevision, type Revision, resolveRevision, type SaveTimes, shortIds } from './revision.js';
 
 /** One entry of a notebook's history as nbstore shows it. */
 export interface HistoryEntry {
@@ -21,11 +22,16 @@ export interface HistoryEntry {
   author?: string;
   message?: string;
   parent?: string;
+  /** The version a merge brought in (its second parent). */
+  mergeParent?: string;
   sha256?: string;
   savedAt?: string;
   /** On a published version: the version it was published from. */
   sourceKey?: string;
   sourceVersion?: string;
+  /** On the first version after `mv`: the key and version it was moved from. */
+  movedFromKey?: string;
+  movedFromVersion?: string;
 }
 
 /** The versions of exactly `key`, newest first, delete markers included. */
@@ -71,14 +77,27 @@ export async function describeHistory(
 /** What an index entry says of the fields `log` shows from metadata. */
 export function fieldsOf(entry: IndexEntry): MetadataFields {
   const out: MetadataFields = {};
-  for (const name of ['author', 'message', 'parent', 'sha256', 'savedAt', 'sourceKey', 'sourceVersion'] as const) {
+  for (const name of INDEXED_FIELDS) {
     const value = entry[name];
     if (value) out[name] = value;
   }
   return out;
 }
 
-type MetadataFields = Pick<HistoryEntry, 'author' | 'message' | 'parent' | 'sha256' | 'savedAt' | 'sourceKey' | 'sourceVersion'>;
+const INDEXED_FIELDS = [
+  'author',
+  'message',
+  'parent',
+  'mergeParent',
+  'sha256',
+  'savedAt',
+  'sourceKey',
+  'sourceVersion',
+  'movedFromKey',
+  'movedFromVersion',
+] as const;
+
+type MetadataFields = Pick<HistoryEntry, (typeof INDEXED_FIELDS)[number]>;
 
 export function fromMetadata(metadata: Record<string, string>): MetadataFields {
   const out: MetadataFields = {};
@@ -89,6 +108,9 @@ export function fromMetadata(metadata: Record<string, string>): MetadataFields {
   if (metadata[META.savedAt]) out.savedAt = metadata[META.savedAt];
   if (metadata[META.sourceKey]) out.sourceKey = metadata[META.sourceKey];
   if (metadata[META.sourceVersion]) out.sourceVersion = metadata[META.sourceVersion];
+  if (metadata[META.mergeParent]) out.mergeParent = metadata[META.mergeParent];
+  if (metadata[META.movedFromKey]) out.movedFromKey = metadata[META.movedFromKey];
+  if (metadata[META.movedFromVersion]) out.movedFromVersion = metadata[META.movedFromVersion];
   return out;
 }
 
@@ -122,7 +144,59 @@ export async function findVersions(
   if (direct.every((v) => v !== undefined)) return direct;
   const history = await listHistory(store, key);
   if (history.length === 0) throw new NbstoreError('unknown-revision', `${subject}: no versions in the store (push it first)`);
-  return revs.map((rev, i) => direct[i] ?? resolveRevision(rev, history, subject));
+  const times = revs.flatMap((rev) => (rev.kind === 'at' ? [rev.time] : []));
+  const saved = times.length > 0 ? await saveTimesOf(store, history, new Date(Math.min(...times.map((t) => t.getTime())))) : new Map();
+  return revs.map((rev, i) => direct[i] ?? resolveRevision(rev, history, subject, saved));
+}
+
+/**
+ * The save times of the versions in `listing` the store got after `after`: those may have been
+ * saved before it (delivered from the spool later), which only their metadata says. A version
+ * the store got by then was saved by then. One HEAD each, `threads` at once (cached).
+ */
+export async function saveTimesOf(store: Store, listing: readonly VersionInfo[], after: Date, threads = 8): Promise<SaveTimes> {
+  const later = listing.filter((v) => !v.isDeleteMarker && v.lastModified.getTime() > after.getTime());
+  const times = new Map<string, Date>();
+  await mapLimit(later, threads, async (version) => {
+    const savedAt = (await store.head(version.key, version.versionId)).metadata[META.savedAt];
+    const time = savedAt === undefined ? undefined : new Date(savedAt);
+    if (time && !Number.isNaN(time.getTime())) times.set(version.versionId, time);
+  });
+  return times;
+}
+
+/**
+ * As findVersions at `key`, but a version id that is not one of `key`'s is looked for at
+ * `otherKey` too (a notebook's published copy, whose ids `log --published` shows).
+ */
+export async function findVersionsAlsoAt(
+  store: Store,
+  key: string,
+  otherKey: string,
+  revTexts: readonly string[],
+  subject: string,
+  now = new Date(),
+): Promise<VersionInfo[]> {
+  try {
+    return await findVersions(store, key, revTexts, subject, now);
+  } catch (err) {
+    if (!isNbstoreError(err, 'unknown-revision')) throw err;
+    // One at a time, so that the first revision that names nothing is the one reported.
+    const found: VersionInfo[] = [];
+    for (const text of revTexts) {
+      try {
+        found.push(await findVersion(store, key, text, subject, now));
+      } catch (first) {
+        if (!isNbstoreError(first, 'unknown-revision') || parseRevision(text, now).kind !== 'id') throw first;
+        found.push(
+          await findVersion(store, otherKey, text, subject, now).catch((second: unknown) => {
+            throw isNbstoreError(second, 'unknown-revision') ? first : second;
+          }),
+        );
+      }
+    }
+    return found;
+  }
 }
 
 /** The version with exactly this id, if there is one (a prefix, or a delete marker, is not). */
@@ -145,7 +219,7 @@ export async function findVersionAnywhere(store: Store, prefix: string, revText:
   if (rev.kind !== 'id')
     throw new NbstoreError('usage', `${revText} needs a notebook path: only a version id finds its notebook by itself`);
   const matches: VersionInfo[] = [];
-  for await (const version of store.versions(prefix === '' ? '' : `${prefix}/`)) {
+  for await (const version of store.versions(keysUnder(prefix))) {
     if (version.versionId.startsWith(rev.id)) matches.push(version);
   }
   return resolveRevision(rev, matches, prefix === '' ? 'the store' : `${prefix}/`);
@@ -184,8 +258,37 @@ export async function headLatest(store: Store, key: string): Promise<VersionMeta
 /** Whether `version` holds a notebook whose canonical JSON hashes to `canonical`. */
 export async function holdsContent(store: Store, version: VersionMeta, canonical: string): Promise<boolean> {
   const recorded = version.metadata[META.canonical];
-  if (recorded) return recorded === canonical;
-  // Written by another tool: compare the content itself.
+  if (isCurrentCanonical(recorded)) return recorded === canonical;
+  // Written by another tool, or by an nbstore whose hash lost content: compare the content itself.
   const { body } = await store.get(version.key, version.versionId);
   return canonicalOf(body, version.key) === canonical;
+}
+
+/**
+ * The history of `key` described, followed back across moves (`mv`): below the first version a
+ * move made at a key come the moved version and those before it at the old key, with the delete
+ * marker the move left there. Each entry carries its own key. Newest first.
+ */
+export async function followHistory(store: Store, key: string, threads: number): Promise<HistoryEntry[]> {
+  const out: HistoryEntry[] = [];
+  const seen = new Set<string>();
+  let at: { key: string; from?: string } | undefined = { key };
+  while (at && !seen.has(at.key)) {
+    seen.add(at.key);
+    let history = await listHistory(store, at.key);
+    if (at.from !== undefined) {
+      const index = history.findIndex((v) => v.versionId === at?.from);
+      if (index < 0) break;
+      // The delete marker just above the moved version is the move's.
+      const start = index > 0 && history[index - 1]?.isDeleteMarker ? index - 1 : index;
+      history = history.slice(start);
+    }
+    const entries = await describeHistory(store, history, threads);
+    out.push(...entries);
+    const moved = [...entries].reverse().find((e) => e.movedFromKey && e.movedFromVersion);
+    at = moved ? { key: moved.movedFromKey as string, from: moved.movedFromVersion as string } : undefined;
+  }
+  // Short ids that tell apart every version shown, of every key.
+  const short = shortIds(out);
+  return out.map((e) => ({ ...e, shortId: short.get(e.versionId) ?? e.versionId }));
 }

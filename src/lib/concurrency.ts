@@ -23,3 +23,17 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   if (failure) throw failure.error;
   return results;
 }
+
+/**
+ * A checkpoint for long computations on the main thread: awaited often, it lets the event loop
+ * run (signal handlers, timers) once at least `everyMs` have passed since it last did, so Ctrl-C
+ * stops a long diff at once. Cheap when called between small steps.
+ */
+export function yieldingEvery(everyMs: number): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < everyMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+}

@@ -1,3 +1,5 @@
+import { escapeControls, redactUrl } from './text.js';
+
 /**
  * The one user-facing error type. `code` is stable (tests and scripts match on it), `message` is
  * a single line, `exitCode` is what bin/ exits with.
@@ -24,13 +26,18 @@ export type ErrorCode =
   | 'timeout'
   | 'spooled'
   | 'local-changes'
+  | 'conflicts'
+  | 'diverged'
   | 'checksum-mismatch'
   | 'bad-config'
   | 'bad-state'
   | 'unsafe-key'
   | 'write-failed'
+  | 'permission-denied'
   | 'no-tty'
-  | 's3-error';
+  | 's3-error'
+  | 'bad-request'
+  | 'too-deep';
 
 const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   usage: 2,
@@ -43,7 +50,8 @@ export class NbstoreError extends Error {
   readonly exitCode: number;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
-    super(message.replace(/\s*\n\s*/g, ' '), options?.cause === undefined ? undefined : { cause: options.cause });
+    // Messages quote keys, metadata and servers' words: whatever of them got here unescaped is escaped now.
+    super(escapeControls(redactUrl(message)), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NbstoreError';
     this.code = code;
     this.exitCode = options?.exitCode ?? EXIT_CODES[code] ?? 1;

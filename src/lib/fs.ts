@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { type FileHandle, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -78,13 +78,15 @@ function sweepTemporaries(dir: string): Promise<void> {
 }
 
 /** Writes `data` to a new temporary file beside `path`; returns its name. */
-async function writeTemporary(path: string, data: Uint8Array | string, { mode = 0o644, durable = true }: WriteOptions): Promise<string> {
+async function writeTemporary(path: string, data: Uint8Array | string, { mode, durable = true }: WriteOptions): Promise<string> {
   await sweepTemporaries(dirname(path));
   // randomUUID draws on a pool of entropy; randomBytes asks the system each time.
   const tmp = join(dirname(path), `.${basename(path)}.${randomUUID().replaceAll('-', '').slice(0, 12)}.tmp`);
   let handle: FileHandle | undefined;
   try {
-    handle = await open(tmp, 'wx', mode);
+    handle = await open(tmp, 'wx', mode ?? 0o644);
+    // A mode asked for is the mode the file gets, whatever the umask (a kept 0664 stays 0664).
+    if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(data);
     if (durable) await handle.sync();
     await handle.close();
@@ -96,13 +98,19 @@ async function writeTemporary(path: string, data: Uint8Array | string, { mode = 
   }
 }
 
-function writeError(path: string, err: unknown): NbstoreError {
+/** A failed write as a user error. Exported for its unit test: root, which runs CI, is never refused. */
+export function writeError(path: string, err: unknown): NbstoreError {
   const code = errnoCode(err);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new NbstoreError('write-failed', `cannot write ${path}: permission denied`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new NbstoreError('permission-denied', `cannot write ${path}: permission denied`, { cause: err });
   }
+  if (code === 'EROFS') return new NbstoreError('write-failed', `cannot write ${path}: read-only file system`, { cause: err });
   if (code === 'ENOSPC') return new NbstoreError('write-failed', `cannot write ${path}: no space left on device`, { cause: err });
-  if (code === 'ENOENT') return new NbstoreError('write-failed', `cannot write ${path}: its directory does not exist`, { cause: err });
+  if (code === 'ENOENT') {
+    // A directory that exists but takes no new files (/proc, some mounts) also says ENOENT.
+    const reason = existsSync(dirname(path)) ? 'its directory is not writable' : 'its directory does not exist';
+    return new NbstoreError('write-failed', `cannot write ${path}: ${reason}`, { cause: err });
+  }
   if (code === 'EISDIR') return new NbstoreError('write-failed', `cannot write ${path}: it is a directory`, { cause: err });
   if (code === 'ENOTDIR')
     return new NbstoreError('write-failed', `cannot write ${path}: part of its directory path is a file`, { cause: err });
@@ -114,12 +122,17 @@ export async function readUserFile(path: string, shownAs = path): Promise<Buffer
   try {
     return await readFile(path);
   } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT') throw new NbstoreError('file-missing', `${shownAs}: no such file`, { cause: err });
-    if (code === 'EISDIR') throw new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`, { cause: err });
-    if (code === 'EACCES') throw new NbstoreError('file-missing', `${shownAs}: permission denied`, { cause: err });
-    throw err;
+    throw readError(shownAs, err);
   }
+}
+
+/** A failed read as a user error; other failures pass through unchanged. */
+export function readError(shownAs: string, err: unknown): unknown {
+  const code = errnoCode(err);
+  if (code === 'ENOENT') return new NbstoreError('file-missing', `${shownAs}: no such file`, { cause: err });
+  if (code === 'EISDIR') return new NbstoreError('not-a-file', `${shownAs}: is a directory, not a notebook`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return new NbstoreError('permission-denied', `${shownAs}: permission denied`, { cause: err });
+  return err;
 }
 
 /** A local file's bytes, or undefined when there is no such file. */

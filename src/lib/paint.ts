@@ -31,3 +31,8 @@ export const noColours: Paint = {
   cyan: identity,
   magenta: identity,
 };
+
+/** Whether `paint` colours: text that carries its own colour (notebook outputs) keeps it only then. */
+export function isColouring(paint: Paint): boolean {
+  return paint !== noColours;
+}

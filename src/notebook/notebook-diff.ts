@@ -1,8 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import { structuredPatch } from 'diff';
+import { yieldingEvery } from '../lib/concurrency.js';
 import { type CellPair, matchCells } from './cell-match.js';
 import { type Cell, joinText, type Notebook, type Output, parseNotebookWith } from './notebook.js';
-import { describeData, digestData, type OutputSummary, sourceLines, summariseOutput, summaryLines } from './render.js';
+import {
+  describeData,
+  digestData,
+  type OutputSummary,
+  sourceLines,
+  summariseOutput,
+  summaryLines,
+  WIDGET_VIEW,
+  type WidgetModels,
+  widgetModels,
+} from './render.js';
 
 export interface DiffOptions {
   /** Outputs do not count as changes. */
@@ -12,6 +23,9 @@ export interface DiffOptions {
   /** Count what is noise by default: execution counts, cell ids, volatile metadata, a final newline. */
   includeAll?: boolean;
 }
+
+/** How long a diff (or its parse) computes at most before it lets the event loop run (and Ctrl-C act). */
+const YIELD_EVERY_MS = 20;
 
 /**
  * Cell metadata that changes when a notebook is run or looked at, not when it is edited:
@@ -94,6 +108,8 @@ export interface NotebookDiff {
   /** The notebook's own changes: its metadata, and `nbformat`. */
   notebook: ValueChange[];
   stat: DiffStat;
+  /** Each side's widget models, by which widget outputs are named. */
+  widgets: { old: WidgetModels; new: WidgetModels };
 }
 
 export function hasDifferences(diff: NotebookDiff): boolean {
@@ -105,16 +121,19 @@ export function hasDifferences(diff: NotebookDiff): boolean {
  * compare and show as a diff compares and shows them (type, size, hash), so that two versions
  * of a notebook heavy with images fit in memory together.
  */
-export function parseForDiff(bytes: Uint8Array, source: string): Notebook {
-  return parseNotebookWith(bytes, source, digestCellData);
+export function parseForDiff(bytes: Uint8Array, source: string): Promise<Notebook> {
+  return parseNotebookWith(bytes, source, digestCellData, yieldingEvery(YIELD_EVERY_MS));
 }
 
 function digestCellData(cell: Cell): Cell {
   const digested: Cell = { ...cell };
-  const digest = (bundle: Record<string, unknown>, keep?: string) =>
-    Object.fromEntries(Object.entries(bundle).map(([mime, value]) => [mime, mime === keep ? value : digestData(mime, value)]));
+  const digest = (bundle: Record<string, unknown>, keep: readonly string[] = []) =>
+    Object.fromEntries(Object.entries(bundle).map(([mime, value]) => [mime, keep.includes(mime) ? value : digestData(mime, value)]));
+  // Text, and a widget view's reference to its model (a few bytes), are kept as they are.
   if (cell.outputs)
-    digested.outputs = cell.outputs.map((output) => (output.data ? { ...output, data: digest(output.data, 'text/plain') } : output));
+    digested.outputs = cell.outputs.map((output) =>
+      output.data ? { ...output, data: digest(output.data, ['text/plain', WIDGET_VIEW]) } : output,
+    );
   if (cell.attachments) {
     digested.attachments = Object.fromEntries(
       Object.entries(cell.attachments).map(([name, bundle]) => [name, digest(bundle)]),
@@ -123,12 +142,18 @@ function digestCellData(cell: Cell): Cell {
   return digested;
 }
 
-/** The differences between two versions of a notebook, noise left out as `options` say. */
-export function diffNotebooks(oldNb: Notebook, newNb: Notebook, options: DiffOptions = {}): NotebookDiff {
-  const match = matchCells(oldNb.cells, newNb.cells);
+/**
+ * The differences between two versions of a notebook, noise left out as `options` say. Async
+ * only to yield to the event loop now and then: the result is plain data, computed in full.
+ */
+export async function diffNotebooks(oldNb: Notebook, newNb: Notebook, options: DiffOptions = {}): Promise<NotebookDiff> {
+  const pause = yieldingEvery(YIELD_EVERY_MS);
+  const match = await matchCells(oldNb.cells, newNb.cells, pause);
+  const widgets = { old: widgetModels(oldNb.metadata), new: widgetModels(newNb.metadata) };
   const placed: Array<{ at: [number, number, number]; diff: CellDiff }> = [];
   for (const pair of match.pairs) {
-    const changed = diffPair(pair, oldNb.cells[pair.old] as Cell, newNb.cells[pair.new] as Cell, options);
+    await pause();
+    const changed = diffPair(pair, oldNb.cells[pair.old] as Cell, newNb.cells[pair.new] as Cell, options, widgets);
     if (changed) placed.push({ at: [pair.new, 0, 0], diff: changed });
   }
   for (const index of match.added)
@@ -140,7 +165,7 @@ export function diffNotebooks(oldNb: Notebook, newNb: Notebook, options: DiffOpt
   placed.sort((x, y) => x.at[0] - y.at[0] || x.at[1] - y.at[1] || x.at[2] - y.at[2]);
   const cells = placed.map((p) => p.diff);
   const notebook = options.ignoreMetadata ? [] : notebookChanges(oldNb, newNb);
-  return { matchedBy: match.by, cells, notebook, stat: statOf(cells, notebook) };
+  return { matchedBy: match.by, cells, notebook, stat: statOf(cells, notebook), widgets };
 }
 
 /** For each old index, the new index of the nearest earlier old cell that kept its place. */
@@ -155,13 +180,19 @@ function precedingStablePair(pairs: readonly CellPair[], oldCount: number): Arra
   return out;
 }
 
-function diffPair(pair: CellPair, oldCell: Cell, newCell: Cell, options: DiffOptions): ChangedCell | undefined {
+function diffPair(
+  pair: CellPair,
+  oldCell: Cell,
+  newCell: Cell,
+  options: DiffOptions,
+  widgets: NotebookDiff['widgets'],
+): ChangedCell | undefined {
   const changed: ChangedCell = { change: 'modified', oldIndex: pair.old, newIndex: pair.new, moved: pair.moved, oldCell, newCell };
   const oldSource = sourceOf(oldCell, options);
   const newSource = sourceOf(newCell, options);
   if (!isDeepStrictEqual(oldSource, newSource)) changed.source = lineHunks(oldSource, newSource);
   if (!options.ignoreOutputs) {
-    const outputs = outputsChange(oldCell.outputs ?? [], newCell.outputs ?? [], options);
+    const outputs = outputsChange(oldCell.outputs ?? [], newCell.outputs ?? [], options, widgets);
     if (outputs) changed.outputs = outputs;
   }
   if (!options.ignoreMetadata) {
@@ -204,12 +235,17 @@ function lineHunks(oldLines: readonly string[], newLines: readonly string[]): Li
   ];
 }
 
-function outputsChange(oldOutputs: readonly Output[], newOutputs: readonly Output[], options: DiffOptions): OutputsChange | undefined {
+function outputsChange(
+  oldOutputs: readonly Output[],
+  newOutputs: readonly Output[],
+  options: DiffOptions,
+  widgets: NotebookDiff['widgets'],
+): OutputsChange | undefined {
   const comparable = (outputs: readonly Output[]) =>
     options.includeAll ? outputs : outputs.map(({ execution_count: _, ...rest }) => rest);
   if (isDeepStrictEqual(comparable(oldOutputs), comparable(newOutputs))) return undefined;
-  const old = oldOutputs.map(summariseOutput);
-  const now = newOutputs.map(summariseOutput);
+  const old = oldOutputs.map((output) => summariseOutput(output, widgets.old));
+  const now = newOutputs.map((output) => summariseOutput(output, widgets.new));
   return { old, new: now, hunks: lineHunks(old.flatMap(summaryLines), now.flatMap(summaryLines)) };
 }
 

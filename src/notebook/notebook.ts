@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { JSONParser } from '@streamparser/json';
-import stableStringify from 'fast-json-stable-stringify';
 import { NbstoreError } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
+import { CANONICAL_KIND, canonicalJsonHash } from './canonical-json.js';
 
 /** A Jupyter notebook (nbformat 4), as much of it as nbstore reads. */
 export interface Notebook {
@@ -45,9 +44,9 @@ export function parseNotebook(bytes: Uint8Array | string, source: string): Noteb
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof SyntaxError ? err.message.split('\n')[0] : 'invalid JSON';
-    throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
+  } catch {
+    // The parser's message quotes the start of the file, which says nothing useful here.
+    throw new NbstoreError('not-a-notebook', `${source}: not a notebook (not JSON)`);
   }
   const problem = notebookProblem(data);
   if (problem) throw new NbstoreError('not-a-notebook', `${source}: not a notebook (${problem})`);
@@ -87,12 +86,14 @@ export const STREAMED_ABOVE = 16 * 1024 * 1024;
  * keeping none of them: returns the notebook's other fields, with `cells` empty. Checks what
  * parseNotebook checks, and throws the same errors. Undefined for a notebook with a field
  * twice, which JSON.parse reads differently (the last one counts): parse that one whole.
+ * A generator that stops after each chunk of bytes, so that a caller may let the event loop run
+ * between chunks (`paced`), or not (`finish`).
  */
-function streamCells(
+function* streamCells(
   bytes: Uint8Array,
   source: string,
   takeCell: (cell: Cell, index: number) => void,
-): Record<string, unknown> | undefined {
+): Generator<void, Record<string, unknown> | undefined> {
   const notANotebook = (detail: string) => new NbstoreError('not-a-notebook', `${source}: not a notebook (${detail})`);
   // No prototype: a field named __proto__ is a field, as JSON.parse makes it.
   const fields: Record<string, unknown> = Object.create(null);
@@ -115,10 +116,13 @@ function streamCells(
   parser.onError = (err) => {
     failure ??= err;
   };
-  const chunk = 1 << 20;
-  for (let at = 0; at < bytes.byteLength && !failure; at += chunk) parser.write(bytes.subarray(at, at + chunk));
+  const chunk = 1 << 18;
+  for (let at = 0; at < bytes.byteLength && !failure; at += chunk) {
+    parser.write(bytes.subarray(at, at + chunk));
+    yield;
+  }
   if (!failure && !parser.isEnded) parser.end();
-  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook(failure.message.split('\n')[0] ?? 'invalid JSON');
+  if (failure) throw failure instanceof NbstoreError ? failure : notANotebook('not JSON');
   if (repeated) return undefined;
   const problem = notebookProblem({ ...fields, cells: Array.isArray(fields.cells) ? [] : fields.cells });
   if (problem) throw notANotebook(problem);
@@ -131,40 +135,44 @@ function streams(bytes: Uint8Array, streamAbove: number): boolean {
   return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 4096)).toString('latin1').trimStart().startsWith('{');
 }
 
-/** Parses a notebook, keeping of each cell what `keep` makes of it; large ones a cell at a time. */
-export function parseNotebookWith(bytes: Uint8Array, source: string, keep: (cell: Cell) => Cell, streamAbove = STREAMED_ABOVE): Notebook {
-  const cells: Cell[] = [];
-  const fields = streams(bytes, streamAbove) ? streamCells(bytes, source, (cell) => cells.push(keep(cell))) : undefined;
-  if (fields) return { ...(fields as unknown as Notebook), cells };
-  const nb = parseNotebook(bytes, source);
-  return { ...nb, cells: nb.cells.map(keep) };
+/** Runs a stepwise computation to its end at once. */
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Runs a stepwise computation to its end, awaiting `pause` between steps. */
+async function paced<T>(steps: Generator<void, T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
 }
 
 /**
- * The SHA-256 of the notebook's canonical JSON (fast-json-stable-stringify's: keys sorted, no
- * whitespace), so key order and whitespace do not count as changes. The JSON goes to the hash a
- * cell at a time: the string of a whole large notebook is never built.
+ * Parses a notebook, keeping of each cell what `keep` makes of it; large ones a cell at a time,
+ * awaiting `pause` between chunks (so that a long parse can be interrupted).
  */
-export function canonicalHash(nb: Notebook): string {
-  const hash = createHash('sha256');
-  const fields = nb as unknown as Record<string, unknown>;
-  // As the library does, a field without a value is left out.
-  const keys = Object.keys(fields)
-    .filter((key) => fields[key] !== undefined)
-    .sort();
-  hash.update('{');
-  for (const [i, key] of keys.entries()) {
-    hash.update(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`);
-    if (key === 'cells') {
-      hash.update('[');
-      for (const [j, cell] of nb.cells.entries()) hash.update(`${j > 0 ? ',' : ''}${stableStringify(cell) ?? 'null'}`);
-      hash.update(']');
-    } else {
-      hash.update(stableStringify(fields[key]));
-    }
-  }
-  hash.update('}');
-  return hash.digest('hex');
+export async function parseNotebookWith(
+  bytes: Uint8Array,
+  source: string,
+  keep: (cell: Cell) => Cell,
+  pause: () => Promise<void>,
+  streamAbove = STREAMED_ABOVE,
+): Promise<Notebook> {
+  const cells: Cell[] = [];
+  const fields = streams(bytes, streamAbove)
+    ? await paced(
+        streamCells(bytes, source, (cell) => cells.push(keep(cell))),
+        pause,
+      )
+    : undefined;
+  if (fields) return { ...(fields as unknown as Notebook), cells };
+  const nb = parseNotebook(bytes, source);
+  return { ...nb, cells: nb.cells.map(keep) };
 }
 
 export function joinText(text: MultilineString | undefined): string {
@@ -180,9 +188,18 @@ export interface ExaminedNotebook {
 }
 
 /** Checks that `bytes` are a notebook, keeping nothing of it; large ones a cell at a time. */
-export function checkNotebook(bytes: Uint8Array, source: string): void {
-  if (streams(bytes, STREAMED_ABOVE) && streamCells(bytes, source, () => undefined)) return;
+export function checkNotebook(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): void {
+  if (streams(bytes, streamAbove) && finish(streamCells(bytes, source, () => undefined))) return;
   parseNotebook(bytes, source);
+}
+
+/**
+ * Whether `recorded` (a version's `nbstore-canonical`, a state file's `canonical`) is a canonical
+ * hash of the kind computed now. Those recorded before were of JSON.parse's reading, which loses
+ * content: one is never compared with a hash of this kind; the SHA-256 or the bytes decide.
+ */
+export function isCurrentCanonical(recorded: string | undefined): boolean {
+  return recorded?.startsWith(CANONICAL_KIND) === true;
 }
 
 /**
@@ -197,27 +214,13 @@ export function examineNotebook(
   return { bytes, sha256: known.sha256 ?? sha256(bytes), canonical: canonicalHashOf(bytes, source, known.streamAbove) };
 }
 
-/** The canonical hash of a notebook's bytes (throws when they are not one); large ones a cell at a time. */
-function canonicalHashOf(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): string {
-  return (streams(bytes, streamAbove) && streamedCanonicalHash(bytes, source)) || canonicalHash(parseNotebook(bytes, source));
-}
-
 /**
- * canonicalHash, from a stream of cells: the cells go to the hash as they are read, which
- * gives canonical JSON when `cells` is the first field in sorted order, as in every nbformat 4
- * notebook. Undefined for the odd notebook where it is not, or that has a field twice.
+ * The canonical hash of a notebook's bytes (throws when they are not one): lossless, so only
+ * formatting (whitespace, key order) leaves it unchanged; see canonical-json.ts.
  */
-function streamedCanonicalHash(bytes: Uint8Array, source: string): string | undefined {
-  const hash = createHash('sha256').update('{"cells":[');
-  const fields = streamCells(bytes, source, (cell, index) => hash.update(`${index > 0 ? ',' : ''}${stableStringify(cell)}`));
-  if (!fields) return undefined;
-  const keys = Object.keys(fields)
-    .filter((key) => fields[key] !== undefined)
-    .sort();
-  if (keys[0] !== 'cells') return undefined;
-  hash.update(']');
-  for (const key of keys.slice(1)) hash.update(`,${JSON.stringify(key)}:${stableStringify(fields[key])}`);
-  return hash.update('}').digest('hex');
+function canonicalHashOf(bytes: Uint8Array, source: string, streamAbove = STREAMED_ABOVE): string {
+  checkNotebook(bytes, source, streamAbove);
+  return canonicalJsonHash(bytes);
 }
 
 /** The canonical hash of bytes that parse as a notebook; undefined for bytes that do not. */

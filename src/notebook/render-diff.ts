@@ -1,5 +1,6 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { noColours, type Paint } from '../lib/paint.js';
+import { isColouring, noColours, type Paint } from '../lib/paint.js';
+import { plural } from '../lib/plural.js';
 import { type Cell, joinText } from './notebook.js';
 import {
   type CellDiff,
@@ -10,7 +11,18 @@ import {
   sourceLineCounts,
   type ValueChange,
 } from './notebook-diff.js';
-import { cellLines, formatSize, OUTPUT_MARK, type RenderOptions, sourceLines, summariseOutput, truncate } from './render.js';
+import {
+  cellLines,
+  cellType,
+  formatSize,
+  OUTPUT_MARK,
+  type RenderOptions,
+  sourceLines,
+  summariseOutput,
+  truncate,
+  type WidgetModels,
+} from './render.js';
+import { terminalLine } from './terminal-text.js';
 
 /** What the two sides are called in headers: `mine.ipynb@<version id>`, `mine.ipynb (local file)`. */
 export interface DiffLabels {
@@ -32,21 +44,27 @@ export function renderNotebookDiff(diff: NotebookDiff, labels: DiffLabels, optio
   if (!hasDifferences(diff)) return '';
   const { paint } = options;
   const lines = [paint.bold(`--- ${labels.old}`), paint.bold(`+++ ${labels.new}`)];
-  for (const cell of diff.cells) lines.push(...renderCellDiff(cell, options));
+  for (const cell of diff.cells) lines.push(...renderCellDiff(cell, diff.widgets, options));
   if (diff.notebook.length > 0) lines.push(paint.cyan('@@ notebook @@'), ...valueLines(diff.notebook, '', paint));
   return `${lines.join('\n')}\n`;
 }
 
-function renderCellDiff(cell: CellDiff, options: RenderOptions): string[] {
+function renderCellDiff(cell: CellDiff, widgets: NotebookDiff['widgets'], options: RenderOptions): string[] {
   const { paint } = options;
   // Whole cells are rendered as `show` renders them, then marked and coloured line by line.
-  const whole = (c: Cell, sign: string, colour: (s: string) => string) =>
-    cellLines(c, { ...options, paint: noColours }).map((line) => colour(`${sign}${line}`));
+  const whole = (c: Cell, sign: string, colour: (s: string) => string, models: WidgetModels) =>
+    cellLines(c, { ...options, paint: noColours, widgets: models }).map((line) => colour(`${sign}${line}`));
   switch (cell.change) {
     case 'added':
-      return [paint.cyan(`@@ cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added @@`), ...whole(cell.cell, '+', paint.green)];
+      return [
+        paint.cyan(`@@ cell ${cell.newIndex + 1} (${cellType(cell.cell)}) added @@`),
+        ...whole(cell.cell, '+', paint.green, widgets.new),
+      ];
     case 'removed':
-      return [paint.cyan(`@@ cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed @@`), ...whole(cell.cell, '-', paint.red)];
+      return [
+        paint.cyan(`@@ cell ${cell.oldIndex + 1} (${cellType(cell.cell)}) removed @@`),
+        ...whole(cell.cell, '-', paint.red, widgets.old),
+      ];
     default:
       return renderChangedCell(cell, options);
   }
@@ -55,13 +73,12 @@ function renderCellDiff(cell: CellDiff, options: RenderOptions): string[] {
 function renderChangedCell(cell: ChangedCell, options: RenderOptions): string[] {
   const { paint } = options;
   const type =
-    cell.oldCell.cell_type === cell.newCell.cell_type ? cell.newCell.cell_type : `${cell.oldCell.cell_type} → ${cell.newCell.cell_type}`;
-  const moved = cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : '';
+    cell.oldCell.cell_type === cell.newCell.cell_type ? cellType(cell.newCell) : `${cellType(cell.oldCell)} → ${cellType(cell.newCell)}`;
   // As git names the function a hunk is in: the cell's first line, unless the diff starts there.
-  const firstLine = sourceLines(joinText(cell.newCell.source)).find((l) => l.trim() !== '') ?? '';
+  const firstLine = terminalLine(sourceLines(joinText(cell.newCell.source)).find((l) => l.trim() !== '') ?? '', false);
   const startsAtTop = cell.source !== undefined && (cell.source[0]?.newStart ?? 0) <= 1;
   const context = firstLine === '' || startsAtTop ? '' : ` ${firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine}`;
-  const lines = [`${paint.cyan(`@@ cell ${cell.newIndex + 1} (${type})${moved} @@`)}${context}`];
+  const lines = [`${paint.cyan(`@@ cell ${cellNumber(cell)} (${type})${cell.moved ? ' moved' : ''} @@`)}${context}`];
   if (cell.fields) lines.push(...valueLines(cell.fields, '', paint));
   if (cell.source) lines.push(...sourceHunkLines(cell.source, paint));
   if (cell.outputs) lines.push(...outputHunkLines(cell.outputs.hunks, options));
@@ -69,10 +86,24 @@ function renderChangedCell(cell: ChangedCell, options: RenderOptions): string[] 
   return lines;
 }
 
-function signed(line: string, paint: Paint, mark = ''): string {
+/**
+ * A cell on both sides by its number in each, `4 -> 3`, where they differ: added cells carry
+ * their new number and removed ones their old, so no number is ever read against the wrong side.
+ */
+function cellNumber(cell: ChangedCell): string {
+  return cell.oldIndex === cell.newIndex ? `${cell.newIndex + 1}` : `${cell.oldIndex + 1} -> ${cell.newIndex + 1}`;
+}
+
+/**
+ * A diff line (`+`, `-` or ` ` first) coloured by its sign, control characters dropped. Output
+ * text that has colour of its own (`ownColour`, on a colour terminal) keeps it: then only the
+ * sign and mark take the sign's colour.
+ */
+function signed(line: string, paint: Paint, mark = '', ownColour = false): string {
   const sign = line.slice(0, 1);
-  const text = `${sign}${mark}${line.slice(1)}`;
-  return sign === '+' ? paint.green(text) : sign === '-' ? paint.red(text) : text;
+  const body = terminalLine(line.slice(1), ownColour);
+  const colour = sign === '+' ? paint.green : sign === '-' ? paint.red : (s: string) => s;
+  return body.includes('\x1b') ? `${colour(`${sign}${mark}`)}${body}` : colour(`${sign}${mark}${body}`);
 }
 
 function sourceHunkLines(hunks: readonly LineHunk[], paint: Paint): string[] {
@@ -93,7 +124,7 @@ function outputHunkLines(hunks: readonly LineHunk[], options: RenderOptions): st
     ];
   const lines = hunks.flatMap((h, i) => [
     ...(i > 0 ? [paint.dim(` ${OUTPUT_MARK}⋯`)] : []),
-    ...h.lines.map((line) => signed(line, paint, OUTPUT_MARK)),
+    ...h.lines.map((line) => signed(line, paint, OUTPUT_MARK, isColouring(paint))),
   ]);
   // Long output diffs are cut as long outputs are in `show`.
   const shown = truncate(lines, options.maxOutputLines, paint);
@@ -136,23 +167,19 @@ export function renderDiffStat(diff: NotebookDiff, options: Pick<RenderOptions, 
     const { added, removed } = sourceLineCounts(cell);
     const source =
       added + removed > 0 ? `source ${added + removed} ${paint.green('+'.repeat(bar(added)))}${paint.red('-'.repeat(bar(removed)))}` : '';
-    if (cell.change === 'added') return [`cell ${cell.newIndex + 1} (${cell.cell.cell_type}) added`, source || 'empty'];
-    if (cell.change === 'removed') return [`cell ${cell.oldIndex + 1} (${cell.cell.cell_type}) removed`, source || 'empty'];
+    if (cell.change === 'added') return [`cell ${cell.newIndex + 1} (${cellType(cell.cell)}) added`, source || 'empty'];
+    if (cell.change === 'removed') return [`cell ${cell.oldIndex + 1} (${cellType(cell.cell)}) removed`, source || 'empty'];
     const parts = [
       source,
       cell.outputs ? 'outputs' : '',
       cell.metadata ? 'metadata' : '',
       ...(cell.fields ?? []).map((f) => f.path),
     ].filter(Boolean);
-    return [
-      `cell ${cell.newIndex + 1} (${cell.newCell.cell_type})${cell.moved ? ` moved from cell ${cell.oldIndex + 1}` : ''}`,
-      parts.join(', ') || 'moved',
-    ];
+    return [`cell ${cellNumber(cell)} (${cellType(cell.newCell)})${cell.moved ? ' moved' : ''}`, parts.join(', ') || 'moved'];
   });
   if (diff.notebook.length > 0)
     rows.push(['notebook', [...new Set(diff.notebook.map((c) => (c.path === 'nbformat' ? 'nbformat' : 'metadata')))].join(', ')]);
   const width = Math.max(0, ...rows.map(([label]) => label.length));
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const totals = [
     `${plural(diff.cells.length, 'cell')} changed: ${stat.added} added, ${stat.removed} removed, ${stat.modified} modified, ${stat.moved} moved`,
     `source lines ${paint.green(`+${stat.linesAdded}`)} ${paint.red(`-${stat.linesRemoved}`)}`,
@@ -171,9 +198,9 @@ export function notebookDiffJson(diff: NotebookDiff): Record<string, unknown> {
     cells: diff.cells.map((cell) => {
       switch (cell.change) {
         case 'added':
-          return { change: cell.change, newIndex: cell.newIndex, ...wholeCellJson(cell.cell) };
+          return { change: cell.change, newIndex: cell.newIndex, ...wholeCellJson(cell.cell, diff.widgets.new) };
         case 'removed':
-          return { change: cell.change, oldIndex: cell.oldIndex, ...wholeCellJson(cell.cell) };
+          return { change: cell.change, oldIndex: cell.oldIndex, ...wholeCellJson(cell.cell, diff.widgets.old) };
         default: {
           const { oldCell: _old, newCell, ...rest } = cell;
           return { ...rest, cellType: newCell.cell_type };
@@ -184,8 +211,8 @@ export function notebookDiffJson(diff: NotebookDiff): Record<string, unknown> {
   };
 }
 
-function wholeCellJson(cell: Cell): Record<string, unknown> {
-  return { cellType: cell.cell_type, source: joinText(cell.source), outputs: (cell.outputs ?? []).map(summariseOutput) };
+function wholeCellJson(cell: Cell, widgets: WidgetModels): Record<string, unknown> {
+  return { cellType: cell.cell_type, source: joinText(cell.source), outputs: (cell.outputs ?? []).map((o) => summariseOutput(o, widgets)) };
 }
 
 /** `--raw`: a unified line diff of the stored bytes, coloured; nothing when they are equal. */

@@ -1,11 +1,31 @@
 import { createHash } from 'node:crypto';
-import type { Paint } from '../lib/paint.js';
+import { isColouring, type Paint } from '../lib/paint.js';
+import { plural } from '../lib/plural.js';
+import { escapeControls } from '../lib/text.js';
 import { type Cell, joinText, type Notebook, type Output } from './notebook.js';
+import { resolveCarriageReturns, terminalLine } from './terminal-text.js';
 
 /** How much of a long text output a rendering shows. */
 export interface RenderOptions {
   maxOutputLines: number;
   paint: Paint;
+  /** The notebook's widget models by id (widgetModels): widget outputs are named by their model. */
+  widgets?: WidgetModels;
+}
+
+/** The mime type of a widget's view in an output: a reference to a model in the notebook's widget state. */
+export const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+
+/** Model id → model name (`IntSliderModel`), from the widget state a notebook saved. */
+export type WidgetModels = Readonly<Record<string, string>>;
+
+export function widgetModels(metadata: Record<string, unknown>): WidgetModels {
+  const widgets = metadata.widgets as Record<string, { state?: Record<string, { model_name?: unknown }> }> | undefined;
+  const state = widgets?.['application/vnd.jupyter.widget-state+json']?.state;
+  if (typeof state !== 'object' || state === null) return {};
+  return Object.fromEntries(
+    Object.entries(state).flatMap(([id, model]) => (typeof model?.model_name === 'string' ? [[id, model.model_name]] : [])),
+  );
 }
 
 /** Marks the lines of a cell's outputs, after its source. */
@@ -16,14 +36,27 @@ export function renderNotebook(nb: Notebook, options: RenderOptions): string {
   const { paint } = options;
   const language = (nb.metadata.kernelspec as { language?: string; display_name?: string } | undefined)?.display_name;
   const head = paint.dim(
-    `nbformat ${nb.nbformat}.${nb.nbformat_minor} · ${nb.cells.length} cell${nb.cells.length === 1 ? '' : 's'}${language ? ` · ${language}` : ''}`,
+    `${formatVersion(nb)} · ${plural(nb.cells.length, 'cell')}${language ? ` · ${escapeControls(String(language))}` : ''}`,
   );
-  return `${[head, ...nb.cells.map((cell, i) => renderCell(cell, i, options))].join('\n\n')}\n`;
+  const withWidgets = { ...options, widgets: widgetModels(nb.metadata) };
+  return `${[head, ...nb.cells.map((cell, i) => renderCell(cell, i, withWidgets))].join('\n\n')}\n`;
+}
+
+/** `nbformat 4.5`, or what is missing of it: a notebook some tool wrote without nbformat_minor. */
+export function formatVersion(nb: Notebook): string {
+  return typeof nb.nbformat_minor === 'number'
+    ? `nbformat ${nb.nbformat}.${nb.nbformat_minor}`
+    : `nbformat ${nb.nbformat} (no nbformat_minor)`;
 }
 
 export function cellHeading(cell: Cell, index: number): string {
-  const count = cell.cell_type === 'code' ? ` [${cell.execution_count ?? ' '}]` : '';
-  return `cell ${index + 1} (${cell.cell_type})${count}`;
+  const count = cell.cell_type === 'code' ? ` [${escapeControls(String(cell.execution_count ?? ' '))}]` : '';
+  return `cell ${index + 1} (${cellType(cell)})${count}`;
+}
+
+/** A cell's type as printed: it comes from the file, so nothing in it may reach the terminal raw. */
+export function cellType(cell: Cell): string {
+  return terminalLine(String(cell.cell_type), false);
 }
 
 export function renderCell(cell: Cell, index: number, options: RenderOptions): string {
@@ -31,9 +64,13 @@ export function renderCell(cell: Cell, index: number, options: RenderOptions): s
   return [paint.bold(paint.cyan(`── ${cellHeading(cell, index)} ──`)), ...cellLines(cell, options)].join('\n');
 }
 
-/** A cell's source lines, then its outputs summarised, each output line after OUTPUT_MARK. */
+/** A cell's source lines, its attachments as type, size and hash, then its outputs summarised, each output line after OUTPUT_MARK. */
 export function cellLines(cell: Cell, options: RenderOptions): string[] {
-  const lines = sourceLines(joinText(cell.source));
+  const lines = sourceLines(joinText(cell.source)).map((l) => terminalLine(l, false));
+  for (const [name, bundle] of Object.entries(cell.attachments ?? {})) {
+    const described = Object.entries(bundle).map(([mime, value]) => describeData(mime, value));
+    lines.push(options.paint.magenta(`attachment ${terminalLine(name, false)}: ${described.join(', ')}`));
+  }
   for (const output of cell.outputs ?? []) lines.push(...renderOutput(output, options).map((l) => options.paint.dim(OUTPUT_MARK) + l));
   return lines;
 }
@@ -48,6 +85,8 @@ export interface DataSummary {
   mime: string;
   bytes: number;
   hash: string;
+  /** A widget view: the model it shows, by name (`IntSliderModel`), or `model <id>` when the notebook saved no widget state. */
+  widget?: string;
 }
 
 /** What an output shows, untruncated and uncoloured. */
@@ -56,11 +95,15 @@ export interface OutputSummary {
   /** The stream (stdout, stderr) of a stream output. */
   name?: string;
   data: DataSummary[];
-  /** Stream text, text/plain, or `ename: evalue` of an error, as lines. */
+  /**
+   * Stream text (carriage returns resolved: each line as last drawn), text/plain, or an error's
+   * traceback (`ename: evalue` when it has none), as lines. Colour sequences stay: renderings
+   * keep or drop them.
+   */
   text: string[];
 }
 
-export function summariseOutput(output: Output): OutputSummary {
+export function summariseOutput(output: Output, widgets: WidgetModels = {}): OutputSummary {
   const summary = (data: DataSummary[], text: string[]): OutputSummary => ({
     outputType: output.output_type,
     ...(output.name ? { name: output.name } : {}),
@@ -69,15 +112,18 @@ export function summariseOutput(output: Output): OutputSummary {
   });
   switch (output.output_type) {
     case 'stream':
-      return summary([], sourceLines(joinText(output.text)));
-    case 'error':
+      return summary([], sourceLines(resolveCarriageReturns(joinText(output.text))));
+    case 'error': {
+      const traceback = Array.isArray(output.traceback) ? output.traceback.filter((entry) => typeof entry === 'string') : [];
+      if (traceback.length > 0) return summary([], sourceLines(resolveCarriageReturns(traceback.join('\n'))));
       return summary([], [`${output.ename ?? 'Error'}: ${output.evalue ?? ''}`]);
+    }
     case 'execute_result':
     case 'display_data': {
       const data = output.data ?? {};
       const rich = Object.entries(data)
         .filter(([mime]) => mime !== 'text/plain')
-        .map(([mime, value]) => summariseData(mime, value));
+        .map(([mime, value]) => (mime === WIDGET_VIEW ? summariseWidget(value, widgets) : summariseData(mime, value)));
       const text = data['text/plain'];
       return summary(rich, text === undefined ? [] : sourceLines(joinText(text as string | string[])));
     }
@@ -91,18 +137,27 @@ export function summaryLines(summary: OutputSummary): string[] {
   return [...summary.data.map(formatData), ...summary.text];
 }
 
-/** One output as lines: text truncated, rich and binary data as type, size and a short hash. */
+/**
+ * One output as lines: text truncated, rich and binary data as type, size and a short hash.
+ * Colour the output carries (a coloured traceback) is shown when `paint` colours, else dropped.
+ */
 export function renderOutput(output: Output, options: RenderOptions): string[] {
   const { paint } = options;
-  const summary = summariseOutput(output);
+  const summary = summariseOutput(output, options.widgets);
+  const colour = isColouring(paint);
+  // A line with colour of its own keeps it; others take the colour of their kind of output.
+  const shown = (kind?: (s: string) => string) => (line: string) => {
+    const text = terminalLine(line, colour);
+    return kind && !text.includes('\x1b') ? kind(text) : text;
+  };
   switch (summary.outputType) {
     case 'stream':
-      return truncate(summary.text, options.maxOutputLines, paint, summary.name === 'stderr' ? paint.red : undefined);
+      return truncate(summary.text, options.maxOutputLines, paint, shown(summary.name === 'stderr' ? paint.red : undefined));
     case 'error':
-      return summary.text.map(paint.red);
+      return truncate(summary.text, options.maxOutputLines, paint, shown(paint.red));
     case 'execute_result':
     case 'display_data':
-      return [...summary.data.map((d) => paint.magenta(formatData(d))), ...truncate(summary.text, options.maxOutputLines, paint)];
+      return [...summary.data.map((d) => paint.magenta(formatData(d))), ...truncate(summary.text, options.maxOutputLines, paint, shown())];
     default:
       return summary.text.map(paint.dim);
   }
@@ -136,7 +191,22 @@ function summariseData(mime: string, value: unknown): DataSummary {
 }
 
 function formatData(data: DataSummary): string {
-  return `${data.mime} ${formatSize(data.bytes)} ${data.hash}`;
+  if (data.widget !== undefined) return `widget ${data.widget}`;
+  return `${terminalLine(data.mime, false)} ${formatSize(data.bytes)} ${data.hash}`;
+}
+
+/** A widget view by the model it shows: its name from the notebook's widget state, else its id. */
+function summariseWidget(value: unknown, widgets: WidgetModels): DataSummary {
+  const { bytes, hash } = digestData(WIDGET_VIEW, value);
+  const id = typeof (value as { model_id?: unknown })?.model_id === 'string' ? (value as { model_id: string }).model_id : '';
+  const name = Object.hasOwn(widgets, id) ? widgets[id] : undefined;
+  const shownId = terminalLine(id.slice(0, 8), false);
+  return {
+    mime: WIDGET_VIEW,
+    bytes,
+    hash,
+    widget: name ? `${terminalLine(name, false)} (model ${shownId})` : `model ${shownId} (no saved state)`,
+  };
 }
 
 /** `image/png 12.3 KB 1a2b3c4d`: what a rich output is without printing it. */
@@ -147,7 +217,7 @@ export function describeData(mime: string, value: unknown): string {
 /** At most `maxLines` lines, then a line that says how many more there are. */
 export function truncate(lines: readonly string[], maxLines: number, paint: Paint, colour?: (s: string) => string): string[] {
   const shown = lines.slice(0, maxLines).map((l) => (colour ? colour(l) : l));
-  if (lines.length > maxLines) shown.push(paint.dim(`… ${lines.length - maxLines} more line${lines.length - maxLines === 1 ? '' : 's'}`));
+  if (lines.length > maxLines) shown.push(paint.dim(`… ${plural(lines.length - maxLines, 'more line')}`));
   return shown;
 }
 

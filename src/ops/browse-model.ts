@@ -14,13 +14,18 @@ export type NotebookItem = NotebookObject;
 
 /** A version of the list: an entry of the notebook's history, as `log` has it, and its marks. */
 export interface VersionItem
-  extends Pick<HistoryEntry, 'key' | 'versionId' | 'shortId' | 'lastModified' | 'size' | 'isLatest' | 'isDeleteMarker' | 'author'> {
+  extends Pick<
+    HistoryEntry,
+    'key' | 'versionId' | 'shortId' | 'lastModified' | 'size' | 'isLatest' | 'isDeleteMarker' | 'author' | 'parent'
+  > {
   /** The message it was pushed with, or what it is when it has none (as `log` says it). */
   message: string;
   /** The version the current published copy was made from. */
   published: boolean;
   /** The version the local file was last pushed as or checked out from. */
   base: boolean;
+  /** Of a published copy: the (short id of the) workspace version it was copied from. */
+  from?: string;
 }
 
 /** Where `c` would write a version: `target`, or when that exists and is kept, `alternative` (`name-1.ipynb`). */
@@ -28,12 +33,16 @@ export interface ClonePlan {
   target: string;
   exists: boolean;
   alternative: string;
+  /** What overwriting `target` would lose, when it holds something the store does not. */
+  loses?: string;
 }
 
 /** What the browser asks for; each call either resolves or throws an error with a one-line message. */
 export interface BrowseSource {
   /** Where the notebooks of a scope are, for the header: `workspace/ on the embedded store`. */
   describe(scope: Scope): string;
+  /** The start of the paths shown (`browse reports/`), when only some are. */
+  readonly prefix?: string;
   notebooks(scope: Scope): Promise<NotebookItem[]>;
   versions(scope: Scope, notebook: NotebookItem): Promise<VersionItem[]>;
   /** The version rendered as cells, one screen line per entry. */

@@ -1,15 +1,15 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { parseRevision, resolveRevision } from '../history/revision.js';
-import { listHistory, readVerified } from '../history/versions.js';
+import { parseRevision, resolveRevision, type SaveTimes, saveTime } from '../history/revision.js';
+import { listHistory, readVerified, saveTimesOf } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError, NbstoreError } from '../lib/errors.js';
-import { createFileAtomic } from '../lib/fs.js';
+import { createFileAtomic, readIfExists, sha256 } from '../lib/fs.js';
+import { formatTime } from '../lib/time.js';
 import { checkNotebook, type ExaminedNotebook, examineNotebook } from '../notebook/notebook.js';
-import { joinKey } from '../store/keys.js';
-import { openBucket } from '../store/open.js';
+import { joinKey, keysUnder } from '../store/keys.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
-import { safeLocalPath } from '../workspace/paths.js';
+import { localFile, safeLocalPath } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /**
@@ -39,6 +39,8 @@ export interface CloneResult {
   taken?: string;
   /** The workspace-relative path the clone is tracked as, when it landed in the workspace. */
   tracked?: string;
+  /** The file was there already with the version's bytes, and was kept. */
+  alreadyThere?: true;
 }
 
 export async function openOrigin(workspace: Workspace, bucket?: string): Promise<Origin> {
@@ -46,7 +48,7 @@ export async function openOrigin(workspace: Workspace, bucket?: string): Promise
   return own
     ? { store: await workspace.openStore(), trackable: true, label: '' }
     : {
-        store: await openBucket(workspace.settings, bucket, workspace.cacheDir, workspace.env),
+        store: await workspace.openBucket(bucket),
         trackable: false,
         label: `s3://${bucket}/`,
       };
@@ -67,11 +69,19 @@ export function splitRevision(text: string): { key: string; revision?: string } 
   return { key, revision: after.startsWith('{') ? `@${after}` : after };
 }
 
-/** A key given to clone: under the workspace or published prefix as given, else a workspace path. */
+/**
+ * A key given to clone. A source whose first segment is the first segment of the workspace or
+ * published prefix (`workspace/…`, `published/…` by default) names a key as given, so a
+ * teammate's `workspace/u1/exp.ipynb` is that key from a workspace under `workspace/u2`;
+ * anything else is a path in this workspace.
+ */
 export function resolveSourceKey(workspace: Workspace, text: string): string {
   const key = joinKey(text);
-  const under = (prefix: string) => prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
-  return under(workspace.settings.published_prefix) || under(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
+  const underRoot = (prefix: string) => {
+    const root = prefix.split('/')[0] as string;
+    return root === '' || key === root || key.startsWith(`${root}/`);
+  };
+  return underRoot(workspace.settings.published_prefix) || underRoot(workspace.settings.workspace_prefix) ? key : workspace.keyFor(key);
 }
 
 /** The version of `key` that `revision` names (the latest without one). */
@@ -84,7 +94,8 @@ export async function sourceVersion(store: Store, key: string, revision: string 
       `${key}: deleted in ${store.location} (its latest version is a delete marker); add @REV to clone an earlier version`,
     );
   }
-  return resolveRevision(parseRevision(revision ?? 'latest', now), history, key);
+  const rev = parseRevision(revision ?? 'latest', now);
+  return resolveRevision(rev, history, key, rev.kind === 'at' ? await saveTimesOf(store, history, rev.time) : undefined);
 }
 
 /**
@@ -115,11 +126,11 @@ export function numberedName(file: string, n: number): string {
  * that was current at `at` (or now): keys deleted or not yet written then are left out, as
  * s3-pit-restore leaves them out.
  */
-export function versionsAt(listing: readonly VersionInfo[], at?: Date): VersionInfo[] {
+export function versionsAt(listing: readonly VersionInfo[], at?: Date, saveTimes: SaveTimes = new Map()): VersionInfo[] {
   const out: VersionInfo[] = [];
   let decided: string | undefined;
   for (const version of listing) {
-    if (version.key === decided || (at && version.lastModified.getTime() > at.getTime())) continue;
+    if (version.key === decided || (at && saveTime(version, saveTimes).getTime() > at.getTime())) continue;
     decided = version.key;
     if (!version.isDeleteMarker) out.push(version);
   }
@@ -132,8 +143,18 @@ export interface VersionRef {
   versionId?: string;
 }
 
-/** Writes one version to `target`, or to the first free numbered name; never over a file. */
-export async function cloneVersion(workspace: Workspace, origin: Origin, version: VersionRef, target: string): Promise<CloneResult> {
+/**
+ * Writes one version to `target`, or to the first free numbered name; never over a file. With
+ * `keepIdentical`, a `target` that already holds the version's bytes (an interrupted clone run
+ * again) is kept and reported as already there.
+ */
+export async function cloneVersion(
+  workspace: Workspace,
+  origin: Origin,
+  version: VersionRef,
+  target: string,
+  options: { keepIdentical?: boolean } = {},
+): Promise<CloneResult> {
   const { body, info, sha256: verified } = await readVerified(origin.store, version.key, version.versionId);
   const source = `${version.key}@${info.versionId}`;
   // A clone nbstore tracks needs the hashes it tracks by; any other, only to be a notebook.
@@ -143,6 +164,19 @@ export async function cloneVersion(workspace: Workspace, origin: Origin, version
   else checkNotebook(body, source);
   await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
   const base = { source: origin.label + version.key, key: version.key, versionId: info.versionId };
+  if (options.keepIdentical) {
+    const existing = await readIfExists(target);
+    if (existing !== undefined && sha256(existing) === (verified ?? sha256(body))) {
+      const rel = hashes && workspacePath(workspace, target);
+      if (hashes && rel !== undefined) {
+        const { sha256: digest, canonical } = hashes;
+        await workspace.withNotebookLock(rel, () =>
+          workspace.track(rel, { key: version.key, base: info.versionId, sha256: digest, canonical }),
+        );
+      }
+      return { ...base, file: target, alreadyThere: true, ...(rel ? { tracked: rel } : {}) };
+    }
+  }
   for (let n = 0; ; n++) {
     const file = numberedName(target, n);
     const rel = hashes && workspacePath(workspace, file);
@@ -181,8 +215,9 @@ export interface PrefixCloneOptions {
 
 /**
  * Clones every notebook under `prefix` into `dir`, keeping the paths below the prefix, up to
- * `max_threads` at once. Refuses the whole clone, before writing anything, if any key would land
- * outside `dir`. A notebook that fails does not stop the others; the failures are returned.
+ * `max_threads` at once. A key that would land outside `dir`, or pass through a symbolic link in
+ * it, is refused and reported, and the rest are written; a notebook that fails does not stop the
+ * others either. The failures are returned.
  */
 export async function clonePrefix(
   workspace: Workspace,
@@ -191,29 +226,45 @@ export async function clonePrefix(
   dir: string,
   options: PrefixCloneOptions = {},
 ): Promise<{ cloned: CloneResult[]; failures: NbstoreError[] }> {
-  const listPrefix = prefix === '' ? '' : `${prefix}/`;
+  const listPrefix = keysUnder(prefix);
   // As of now, the current objects are the latest versions: a listing of keys, not of every
   // version of every key, and each read returns the id of the version it read.
-  const listing: VersionRef[] = options.at
-    ? versionsAt(await collect(origin.store.versions(listPrefix)), options.at)
+  const at = options.at;
+  const listing: VersionRef[] = at
+    ? await collect(origin.store.versions(listPrefix)).then(async (all) =>
+        versionsAt(all, at, await saveTimesOf(origin.store, all, at, workspace.settings.max_threads)),
+      )
     : await collect(origin.store.objects(listPrefix));
   const versions = listing.filter((v) => v.key.endsWith('.ipynb'));
   if (versions.length === 0) {
     throw new NbstoreError(
       'not-found',
-      `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${options.at.toISOString()}` : ''}`,
+      `no notebooks under ${listPrefix || '(the whole store)'} in ${origin.store.location}${options.at ? ` as of ${formatTime(options.at)}` : ''}`,
     );
   }
-  const plan = versions.map((version) => ({
-    version,
-    target: join(dir, ...safeLocalPath(version.key.slice(listPrefix.length), version.key).split('/')),
-  }));
-  options.onPlanned?.(plan.length);
   const cloned: CloneResult[] = [];
   const failures: NbstoreError[] = [];
+  // A key that would land outside `dir` (or through a link) is refused alone: the rest are written.
+  const plan: Array<{ version: VersionRef; target: string }> = [];
+  const refused: NbstoreError[] = [];
+  for (const version of versions) {
+    try {
+      // The path below the prefix, its leading slashes stripped as bookstore strips them: a
+      // prefix of `trail/kylek/` keeps its notebooks at `trail/kylek//<path>`.
+      plan.push({ version, target: await localFile(dir, version.key.slice(listPrefix.length).replace(/^\/+/, ''), version.key) });
+    } catch (err) {
+      if (!isNbstoreError(err, 'unsafe-key')) throw err;
+      refused.push(err);
+    }
+  }
+  options.onPlanned?.(plan.length + refused.length);
+  for (const err of refused) {
+    failures.push(err);
+    options.onFailed?.(err);
+  }
   await mapLimit(plan, workspace.settings.max_threads, async ({ version, target }) => {
     try {
-      const result = await cloneVersion(workspace, origin, version, target);
+      const result = await cloneVersion(workspace, origin, version, target, { keepIdentical: true });
       cloned.push(result);
       options.onCloned?.(result);
     } catch (err) {

@@ -1,8 +1,9 @@
-import { findVersions, readVerified } from '../history/versions.js';
+import { findVersionsAlsoAt, readVerified } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import type { Store, VersionInfo } from '../store/store.js';
 import { readNotebookBytes } from '../workspace/notebook-files.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { publishedKeyFor } from './publish.js';
 
 /** One side of a diff: a stored version, or the local file, and what was read of it. */
 export interface DiffSide<T> {
@@ -14,7 +15,7 @@ export interface DiffSide<T> {
 }
 
 /** Makes a side's content of its bytes; `source` names it in errors. */
-export type ReadSide<T> = (bytes: Uint8Array, source: string) => T;
+export type ReadSide<T> = (bytes: Uint8Array, source: string) => T | Promise<T>;
 
 /**
  * The two sides of `nbstore diff PATH [OLD [NEW]]`: OLD is the named version, or else the
@@ -32,7 +33,7 @@ export async function readDiffSides<T>(
   read: ReadSide<T>,
 ): Promise<[DiffSide<T>, DiffSide<T>]> {
   const named = revs.length > 0 ? revs.slice(0, 2) : [await baseVersion(workspace, rel)];
-  const versions = await findVersions(store, workspace.keyFor(rel), named, rel, now);
+  const versions = await findVersionsAlsoAt(store, workspace.keyFor(rel), publishedKeyFor(workspace, rel), named, rel, now);
   const sides: Array<DiffSide<T>> = [];
   for (const version of versions) sides.push(await versionSide(store, rel, version, read));
   if (sides.length < 2) sides.push(await localSide(workspace, rel, read));
@@ -41,7 +42,7 @@ export async function readDiffSides<T>(
 
 /** The local file of workspace path `rel` as a side of a diff. */
 export async function localSide<T>(workspace: Workspace, rel: string, read: ReadSide<T>): Promise<DiffSide<T>> {
-  return { label: `${rel} (local file)`, content: read(await readNotebookBytes(workspace.absolutePath(rel), rel), rel) };
+  return { label: `${rel} (local file)`, content: await read(await readNotebookBytes(workspace.absolutePath(rel), rel), rel) };
 }
 
 async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
@@ -58,5 +59,9 @@ async function baseVersion(workspace: Workspace, rel: string): Promise<string> {
 /** A stored version of the notebook at `rel` as a side of a diff, read checked against its SHA-256. */
 export async function versionSide<T>(store: Store, rel: string, version: VersionInfo, read: ReadSide<T>): Promise<DiffSide<T>> {
   const label = `${rel}@${version.versionId}`;
-  return { label, content: read((await readVerified(store, version.key, version.versionId)).body, label), versionId: version.versionId };
+  return {
+    label,
+    content: await read((await readVerified(store, version.key, version.versionId)).body, label),
+    versionId: version.versionId,
+  };
 }

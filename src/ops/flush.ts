@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import { tryLock } from '../lib/fs.js';
 import { type SpoolEntry, spoolEntries } from '../workspace/spool.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { flushSpool } from './push.js';
+import { type Fork, flushSpool } from './push.js';
 
 export interface FlusherResult {
   /** False when another flusher held the lock, and so took this run's work. */
   ran: boolean;
   delivered: number;
   paths: string[];
+  /** Saves delivered over someone else's version. */
+  forks: Fork[];
 }
 
 /** The lock one flusher per workspace holds; the Jupyter hook looks at it to see one is running. */
@@ -27,7 +29,7 @@ export function flusherLockPath(workspace: Workspace): string {
  * keeps the rest for the next push.
  */
 export async function runFlusher(workspace: Workspace): Promise<FlusherResult> {
-  const result: FlusherResult = { ran: false, delivered: 0, paths: [] };
+  const result: FlusherResult = { ran: false, delivered: 0, paths: [], forks: [] };
   let failure: { error: unknown; tried: Set<string> } | undefined;
   for (;;) {
     const release = await tryLock(flusherLockPath(workspace));
@@ -41,6 +43,7 @@ export async function runFlusher(workspace: Workspace): Promise<FlusherResult> {
           const round = await flushSpool(workspace, await workspace.openStore());
           result.delivered += round.delivered;
           result.paths = [...new Set([...result.paths, ...round.paths])];
+          result.forks.push(...round.forks);
           failure = undefined;
         } catch (error) {
           failure = { error, tried: new Set(waiting.map((entry) => entry.id)) };

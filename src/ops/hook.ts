@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
@@ -100,6 +100,7 @@ export function withHookBlock(text: string, block: string, shownAs: string): { t
     return { text: text.slice(0, found.start) + block + text.slice(found.end), change: 'updated' };
   }
   if (text === '') return { text: block, change: 'added' };
+  if (text.trim() === '') return { text: block, change: 'added' };
   return { text: `${text}${text.endsWith('\n') ? '' : '\n'}\n${block}`, change: 'added' };
 }
 
@@ -150,16 +151,25 @@ export async function installHook(configDir: string, target: HookTarget): Promis
   const block = hookBlock(target);
   const changes = await changeConfigFiles(configDir, (text, file) => withHookBlock(text, block, file));
   await mkdir(configDir, { recursive: true });
-  for (const { file, after } of changes)
-    if (after.change !== 'unchanged') await writeFileAtomic(file, after.text, { mode: await modeOf(file) });
+  for (const { file, after } of changes) if (after.change !== 'unchanged') await writeThroughLink(file, after.text);
   return changes.map(({ file, after }) => ({ file, change: after.change, chains: setsPostSaveHook(after.text, file) }));
 }
 
-/** Takes the block out of both config files; changes neither when either has a broken block. */
-export async function uninstallHook(configDir: string): Promise<Array<{ file: string; removed: boolean }>> {
+/**
+ * Takes the block out of both config files; changes neither when either has a broken block. A
+ * file left with nothing but blank lines (as `install` creates one) is removed.
+ */
+export async function uninstallHook(configDir: string): Promise<Array<{ file: string; removed: boolean; deleted: boolean }>> {
   const changes = await changeConfigFiles(configDir, (text, file) => withoutHookBlock(text, file));
-  for (const { file, after } of changes) if (after.removed) await writeFileAtomic(file, after.text, { mode: await modeOf(file) });
-  return changes.map(({ file, after }) => ({ file, removed: after.removed }));
+  const out: Array<{ file: string; removed: boolean; deleted: boolean }> = [];
+  for (const { file, after } of changes) {
+    // A file left empty goes, unless it is a link (a dotfile manager's): that is written through.
+    const deleted = after.removed && after.text.trim() === '' && !(await lstat(file)).isSymbolicLink();
+    if (deleted) await unlink(file);
+    else if (after.removed) await writeThroughLink(file, after.text);
+    out.push({ file, removed: after.removed, deleted });
+  }
+  return out;
 }
 
 async function changeConfigFiles<T>(
@@ -223,6 +233,15 @@ async function readConfigFile(file: string): Promise<string | undefined> {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw new NbstoreError('bad-config', `${file}: cannot read (${errnoCode(err) ?? String(err)})`, { cause: err });
   }
+}
+
+/**
+ * Writes a config file in place of the old, keeping its mode; a config that is a symbolic link
+ * (a dotfile manager's) is written where it points, so the link stays.
+ */
+async function writeThroughLink(file: string, text: string): Promise<void> {
+  const target = await realpath(file).catch(() => file);
+  await writeFileAtomic(target, text, { mode: await modeOf(target) });
 }
 
 async function modeOf(file: string): Promise<number> {

@@ -1,7 +1,8 @@
 import { fromMetadata } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError } from '../lib/errors.js';
-import { collect, type Store } from '../store/store.js';
+import { keysUnder } from '../store/keys.js';
+import { collect, type Store, type VersionInfo } from '../store/store.js';
 
 /** A notebook as `ls` shows it: its latest version. */
 export interface ListedNotebook {
@@ -25,7 +26,7 @@ export interface NotebookObject {
 
 /** The notebooks (keys ending in .ipynb, not deleted) whose keys start with `<base>/<prefix>`: one listing. */
 export async function notebookObjects(store: Store, base: string, prefix: string): Promise<NotebookObject[]> {
-  const basePrefix = base === '' ? '' : `${base}/`;
+  const basePrefix = keysUnder(base);
   const objects = (await collect(store.objects(basePrefix + prefix))).filter((o) => o.key.endsWith('.ipynb'));
   return objects.map((o) => ({ path: o.key.slice(basePrefix.length), key: o.key, lastModified: o.lastModified, size: o.size }));
 }
@@ -58,4 +59,38 @@ export async function listNotebooks(store: Store, base: string, prefix: string, 
     },
   );
   return listed.filter((n): n is ListedNotebook => n !== undefined);
+}
+
+/** A notebook whose latest version is a delete marker (`rm`, `mv`, or another tool's delete). */
+export interface DeletedNotebook {
+  path: string;
+  key: string;
+  deletedAt: Date;
+  /** The version before the delete marker, which `checkout` or `revert` bring back. */
+  lastVersion?: string;
+}
+
+/** The deleted notebooks whose keys start with `<base>/<prefix>`: one listing of versions. */
+export async function deletedNotebooks(store: Store, base: string, prefix: string): Promise<DeletedNotebook[]> {
+  const basePrefix = base === '' ? '' : `${base}/`;
+  const byKey = new Map<string, VersionInfo[]>();
+  for await (const version of store.versions(basePrefix + prefix)) {
+    if (!version.key.endsWith('.ipynb')) continue;
+    const list = byKey.get(version.key) ?? [];
+    list.push(version);
+    byKey.set(version.key, list);
+  }
+  const deleted: DeletedNotebook[] = [];
+  for (const [key, history] of byKey) {
+    const newest = history[0];
+    if (!newest?.isDeleteMarker) continue;
+    const last = history.find((v) => !v.isDeleteMarker);
+    deleted.push({
+      path: key.slice(basePrefix.length),
+      key,
+      deletedAt: newest.lastModified,
+      ...(last ? { lastVersion: last.versionId } : {}),
+    });
+  }
+  return deleted;
 }

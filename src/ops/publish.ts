@@ -2,6 +2,7 @@ import { classifyNotebook } from '../history/local-state.js';
 import { findVersion, headLatest, holdsContent } from '../history/versions.js';
 import { NbstoreError } from '../lib/errors.js';
 import { readIfExists, sha256 } from '../lib/fs.js';
+import { plural } from '../lib/plural.js';
 import { canonicalOf } from '../notebook/notebook.js';
 import { joinKey } from '../store/keys.js';
 import { META } from '../store/metadata.js';
@@ -82,7 +83,7 @@ async function latestHeldLocally(workspace: Workspace, store: Store, rel: string
   if (waiting > 0) {
     throw new NbstoreError(
       'local-changes',
-      `${rel}: ${waiting} save${waiting === 1 ? '' : 's'} waiting in the spool are not pushed; push first, or name a version with --version`,
+      `${rel}: ${plural(waiting, 'save')} waiting in the spool are not pushed; push first, or name a version with --version`,
     );
   }
   const local = await readIfExists(workspace.absolutePath(rel));

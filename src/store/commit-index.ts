@@ -1,5 +1,5 @@
 import { META } from './metadata.js';
-import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
+import type { CheckOptions, CheckResult, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /**
  * The commit index: beside every version nbstore writes, one empty object whose key alone says
@@ -32,10 +32,15 @@ export interface IndexEntry {
   /** Fields other than the message were left out to fit (a long key on the embedded store). */
   fieldsLeftOut?: boolean;
   parent?: string;
+  /** A merge's second parent. */
+  mergeParent?: string;
   sha256?: string;
   savedAt?: string;
   sourceKey?: string;
   sourceVersion?: string;
+  /** Where a moved notebook's first version came from. */
+  movedFromKey?: string;
+  movedFromVersion?: string;
 }
 
 /** One-letter field names, in the order they are written and kept (what `log` shows first); the
@@ -45,7 +50,10 @@ const FIELDS = [
   ['t', 'savedAt'],
   ['v', 'sourceVersion'],
   ['p', 'parent'],
+  ['g', 'mergeParent'],
   ['k', 'sourceKey'],
+  ['o', 'movedFromKey'],
+  ['r', 'movedFromVersion'],
   ['h', 'sha256'],
 ] as const;
 
@@ -154,6 +162,9 @@ export function entryOf(version: VersionInfo, metadata: Record<string, string>):
     savedAt: metadata[META.savedAt],
     sourceKey: metadata[META.sourceKey],
     sourceVersion: metadata[META.sourceVersion],
+    mergeParent: metadata[META.mergeParent],
+    movedFromKey: metadata[META.movedFromKey],
+    movedFromVersion: metadata[META.movedFromVersion],
   };
   for (const [name, value] of Object.entries(fromMeta)) if (value) entry[name as keyof typeof fromMeta] = value;
   return entry;
@@ -210,7 +221,7 @@ export class IndexedStore implements Store {
     this.location = inner.location;
   }
 
-  check(options?: CheckOptions): Promise<void> {
+  check(options?: CheckOptions): Promise<CheckResult> {
     return this.inner.check(options);
   }
 

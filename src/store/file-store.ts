@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { listDir, sha256, writeFileAtomic } from '../lib/fs.js';
 import { lowerKeys } from './metadata.js';
-import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
+import type { CheckOptions, CheckResult, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /**
  * The embedded store: a versioned object store in a local directory, so nbstore works with no
@@ -40,17 +40,19 @@ export class FileStore implements Store {
     this.location = root;
   }
 
-  async check(_options?: CheckOptions): Promise<void> {
+  async check(_options?: CheckOptions): Promise<CheckResult> {
     await mkdir(join(this.root, 'keys'), { recursive: true });
     await mkdir(join(this.root, 'blobs'), { recursive: true });
     await mkdir(join(this.root, 'tmp'), { recursive: true });
+    return { createdBucket: false, enabledVersioning: false };
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
     const blob = sha256(body);
     const blobPath = join(this.root, 'blobs', blob);
     await mkdir(join(this.root, 'blobs'), { recursive: true });
-    await writeFileAtomic(blobPath, body);
+    // nbstore's copies of notebooks are the user's alone.
+    await writeFileAtomic(blobPath, body, { mode: 0o600 });
     return this.append(key, { size: body.byteLength, blob, deleteMarker: false, metadata: lowerKeys(metadata) });
   }
 
@@ -108,7 +110,7 @@ export class FileStore implements Store {
       for (;;) {
         const seq = (await this.sequenceNumbers(dir)).reduce((max, n) => Math.max(max, n), 0) + 1;
         const record: VersionRecord = { versionId, lastModified: new Date().toISOString(), ...fields };
-        await writeFile(tmp, JSON.stringify(record));
+        await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
         try {
           await link(tmp, join(dir, `${String(seq).padStart(10, '0')}.json`));
           return toInfo(key, record, true);

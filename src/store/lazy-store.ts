@@ -1,4 +1,4 @@
-import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
+import type { CheckOptions, CheckResult, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /**
  * A store opened on first use. Behind the version cache it means that a command whose versions
@@ -18,7 +18,7 @@ export class LazyStore implements Store {
     return this.opened;
   }
 
-  async check(options?: CheckOptions): Promise<void> {
+  async check(options?: CheckOptions): Promise<CheckResult> {
     return (await this.inner()).check(options);
   }
 

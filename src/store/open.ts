@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { Settings } from '../workspace/config.js';
 import { fitsS3Key, IndexedStore } from './commit-index.js';
 import { FileStore, fitsEmbeddedKey } from './file-store.js';
 import { LazyStore } from './lazy-store.js';
 import { s3Location } from './s3-location.js';
+import type { StoreSettings } from './settings.js';
 import { VersionCache } from './version-cache.js';
 
 /** Where a workspace keeps what its store needs on disk. */
@@ -14,11 +14,17 @@ export interface StoreDirs {
   cache: string;
 }
 
+/** What messages of the S3 store tell the user, which the settings layer knows. */
+export interface S3Hints {
+  /** How s3_endpoint_url is set (flag, variables, config file). */
+  setEndpoint: string;
+}
+
 /** Opens the store the settings name, behind the commit index (src/store/commit-index.ts), which
  * every write then updates without its caller doing anything. */
-export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS.ProcessEnv): Promise<IndexedStore> {
+export async function openStore(settings: StoreSettings, dirs: StoreDirs, env: NodeJS.ProcessEnv, hints: S3Hints): Promise<IndexedStore> {
   if (settings.store === 'embedded') return new IndexedStore(new FileStore(dirs.embedded), fitsEmbeddedKey, true);
-  return openBucket(settings, settings.s3_bucket, dirs.cache, env);
+  return openBucket(settings, settings.s3_bucket, dirs.cache, env, hints);
 }
 
 /**
@@ -27,7 +33,13 @@ export async function openStore(settings: Settings, dirs: StoreDirs, env: NodeJS
  * settings of its flags, environment and user config. Only here is the AWS SDK loaded, and only
  * on the first request the version cache cannot answer.
  */
-export async function openBucket(settings: Settings, bucket: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<IndexedStore> {
+export async function openBucket(
+  settings: StoreSettings,
+  bucket: string,
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+  hints: S3Hints,
+): Promise<IndexedStore> {
   const bucketSettings = { ...settings, store: 's3' as const, s3_bucket: bucket };
   const { id, location } = s3Location(bucketSettings);
   const s3 = new LazyStore(id, location, async () => {
@@ -38,6 +50,7 @@ export async function openBucket(settings: Settings, bucket: string, cacheDir: s
       connectTimeoutMs: positive(env.NBSTORE_CONNECT_TIMEOUT_MS),
       requestTimeoutMs: positive(env.NBSTORE_REQUEST_TIMEOUT_MS),
       env,
+      setEndpoint: hints.setEndpoint,
     });
   });
   return new IndexedStore(new VersionCache(s3, cacheDir), fitsS3Key);

@@ -1,4 +1,4 @@
-import type { Settings } from '../workspace/config.js';
+import type { StoreSettings } from './settings.js';
 
 /**
  * An S3 store's identity (`id`, which keys the version cache) and its name in messages. Apart
@@ -6,6 +6,6 @@ import type { Settings } from '../workspace/config.js';
  * unique within a bucket, so the bucket alone identifies cached versions, whichever endpoint
  * (or proxy) reaches it.
  */
-export function s3Location(settings: Settings): { id: string; location: string } {
+export function s3Location(settings: StoreSettings): { id: string; location: string } {
   return { id: `s3://${settings.s3_bucket}`, location: `s3://${settings.s3_bucket}` };
 }

@@ -15,13 +15,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
-import type { Settings } from '../workspace/config.js';
+import { excerpt, redactUrl } from '../lib/text.js';
+import { DeadlineError, DeadlineHttpHandler, NotS3Error } from './deadline-handler.js';
 import { decodeMetadata, encodeMetadata, lowerKeys, META } from './metadata.js';
 import { s3Location } from './s3-location.js';
+import type { StoreSettings } from './settings.js';
 import {
   type CheckOptions,
+  type CheckResult,
   type ObjectInfo,
   type Store,
   type StoredVersion,
@@ -40,6 +42,8 @@ export interface S3Options {
   pageSize?: number;
   /** The environment, for the AWS_* credentials the default chain would read first. */
   env?: NodeJS.ProcessEnv;
+  /** How s3_endpoint_url is set, for the message when the endpoint cannot be reached. */
+  setEndpoint?: string;
 }
 
 /**
@@ -47,7 +51,7 @@ export interface S3Options {
  * straight to the client so the rest of the chain (profiles, SSO, instance roles) is loaded
  * only when neither is there.
  */
-function credentialsFrom(settings: Settings, env: NodeJS.ProcessEnv) {
+function credentialsFrom(settings: StoreSettings, env: NodeJS.ProcessEnv) {
   if (settings.s3_access_key_id && settings.s3_secret_access_key) {
     return { credentials: { accessKeyId: settings.s3_access_key_id, secretAccessKey: settings.s3_secret_access_key } };
   }
@@ -69,7 +73,7 @@ export class S3Store implements Store {
   /** Settles once the bucket is known to keep versions (or cannot be asked): before the first put. */
   private versioningChecked?: Promise<void>;
 
-  constructor(settings: Settings, options: S3Options = {}) {
+  constructor(settings: StoreSettings, options: S3Options = {}) {
     this.bucket = settings.s3_bucket;
     this.pageSize = options.pageSize;
     const endpoint = settings.s3_endpoint_url || undefined;
@@ -87,16 +91,39 @@ export class S3Store implements Store {
       // Resolving a command's middleware costs more CPU than the rest of a small request; it is
       // the same for every command of a kind, since nbstore adds middleware to the client only.
       cacheMiddleware: true,
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new HttpAgent(agentOptions),
-        httpsAgent: new HttpsAgent(agentOptions),
-        connectionTimeout: options.connectTimeoutMs ?? 5_000,
-        // A limit on silence, not on the whole request: a large upload on a slow link goes on
-        // while bytes move, and an endpoint that stops answering fails (and is retried) after
-        // this long. The handler's `requestTimeout` only logs a warning and waits on.
-        socketTimeout: options.requestTimeoutMs ?? 60_000,
-      }),
+      requestHandler: new DeadlineHttpHandler(
+        {
+          httpAgent: new HttpAgent(agentOptions),
+          httpsAgent: new HttpsAgent(agentOptions),
+          connectionTimeout: options.connectTimeoutMs ?? 5_000,
+          // A limit on silence, not on the whole request: a large upload on a slow link goes on
+          // while bytes move, and an endpoint that stops answering fails (and is retried) after
+          // this long. The handler's `requestTimeout` only logs a warning and waits on.
+          socketTimeout: options.requestTimeoutMs ?? 60_000,
+        },
+        // Twice the limit on silence: an endpoint that goes silent fails (and is retried) first.
+        2 * (options.requestTimeoutMs ?? 60_000),
+      ),
     });
+    // A failure to connect names the endpoint and the setting that chose it (the SDK's error
+    // names neither); outermost, so that it sees the error after the SDK's retries.
+    const setWith = options.setEndpoint ?? '--endpoint-url';
+    const [where, fix] = endpoint
+      ? [redactUrl(endpoint), `check s3_endpoint_url (set with ${setWith})`]
+      : [`of AWS in ${settings.s3_region_name}`, `no s3_endpoint_url is set; for MinIO or Ceph set it with ${setWith}`];
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const code = unreachableCode(err);
+          if (code)
+            throw new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint ${where} (${code}); ${fix}`, { cause: err });
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'nbstoreUnreachable', priority: 'high' },
+    );
     // nbstore gives the client no logger, yet the SDK's logging step filters every request and
     // response for secrets to log: a walk over each listing's thousand entries, for nothing.
     this.client.middlewareStack.remove('loggerMiddleware');
@@ -125,7 +152,8 @@ export class S3Store implements Store {
     }
   }
 
-  async check(options: CheckOptions = {}): Promise<void> {
+  async check(options: CheckOptions = {}): Promise<CheckResult> {
+    let createdBucket = false;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
@@ -135,10 +163,11 @@ export class S3Store implements Store {
         throw new NbstoreError('bucket-missing', `bucket ${this.bucket} does not exist (nbstore init --create-bucket creates it)`);
       }
       await request(this.client.send(new CreateBucketCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
+      createdBucket = true;
       options = { ...options, enableVersioning: true };
     }
     const versioning = await request(this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })), `s3://${this.bucket}`);
-    if (versioning.Status === 'Enabled') return;
+    if (versioning.Status === 'Enabled') return { createdBucket, enabledVersioning: false };
     if (!options.enableVersioning) {
       throw new NbstoreError(
         'versioning-off',
@@ -149,6 +178,7 @@ export class S3Store implements Store {
       this.client.send(new PutBucketVersioningCommand({ Bucket: this.bucket, VersioningConfiguration: { Status: 'Enabled' } })),
       `s3://${this.bucket}`,
     );
+    return { createdBucket, enabledVersioning: true };
   }
 
   async put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta> {
@@ -198,7 +228,7 @@ export class S3Store implements Store {
     if (status !== 'Enabled') {
       throw new NbstoreError(
         'versioning-off',
-        `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (turn versioning back on for the bucket)`,
+        `${versioningState(this.bucket, status)}, so a push would overwrite earlier saves; nothing was pushed (nbstore init --enable-versioning turns it back on)`,
       );
     }
   }
@@ -340,6 +370,7 @@ async function readBody(chunks: AsyncIterable<Uint8Array>, length: number | unde
       at += chunk.byteLength;
     }
   } catch (err) {
+    if (err instanceof DeadlineError) throw s3Error(err, what);
     throw cutShort(errnoCode(err) ?? (err as Error).message, err);
   }
   if (body && at !== body.byteLength) throw cutShort('the store sent a different length');
@@ -394,7 +425,18 @@ function describe(key: string, versionId?: string): string {
   return versionId === undefined ? key : `${key}@${versionId}`;
 }
 
+/** 4xx answers that mean "not now": worth sending again later. */
+const THROTTLED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequests']);
+
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+
+/** The network error code of a failure to reach the endpoint at all, if it is one. */
+function unreachableCode(err: unknown): string | undefined {
+  const e = err as { name?: string; code?: string; errors?: unknown[] };
+  const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
+  if (code && UNREACHABLE.has(code)) return code;
+  return e.name === 'ECONNREFUSED' ? e.name : undefined;
+}
 
 /** Maps an AWS SDK failure to a one-line NbstoreError. Never includes credentials. */
 export function s3Error(err: unknown, what: string): NbstoreError {
@@ -406,6 +448,12 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     $metadata?: { httpStatusCode?: number; attempts?: number };
     errors?: unknown[];
   };
+  if (err instanceof DeadlineError) {
+    return new NbstoreError('endpoint-unreachable', `${what}: ${err.message}; NBSTORE_REQUEST_TIMEOUT_MS sets how long to wait`, {
+      cause: err,
+    });
+  }
+  if (err instanceof NotS3Error) return new NbstoreError('s3-error', `${what}: ${err.message}`, { cause: err });
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? (Array.isArray(e.errors) ? (e.errors[0] as { code?: string } | undefined)?.code : undefined);
@@ -443,9 +491,16 @@ export function s3Error(err: unknown, what: string): NbstoreError {
     // Damaged on the way: a push spools the save, and sends it again.
     return new NbstoreError('s3-error', `${what}: the store received a body that does not match its SHA-256 (damaged on the way)`, options);
   }
-  if ((code && UNREACHABLE.has(code)) || name === 'ECONNREFUSED') {
-    return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${code ?? name})`, options);
+  const unreachable = unreachableCode(err);
+  if (unreachable) return new NbstoreError('endpoint-unreachable', `cannot reach the S3 endpoint (${unreachable})`, options);
+  const message = excerpt((e.message ?? String(err)).split('\n')[0] ?? '', 300);
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429 && !THROTTLED.has(name)) {
+    // Refused for what it is: sending it again gives the same answer, so it is never spooled.
+    return new NbstoreError(
+      'bad-request',
+      `${what}: the store refused the request: ${name || 'S3 error'} (HTTP ${status}): ${message}`,
+      options,
+    );
   }
-  const message = (e.message ?? String(err)).split('\n')[0];
   return new NbstoreError('s3-error', `${what}: ${name || 'S3 error'}${status ? ` (HTTP ${status})` : ''}: ${message}`, options);
 }

@@ -36,6 +36,12 @@ export interface CheckOptions {
   enableVersioning?: boolean;
 }
 
+/** What a check changed to make the store usable (only when its options allowed it). */
+export interface CheckResult {
+  createdBucket: boolean;
+  enabledVersioning: boolean;
+}
+
 export interface Store {
   /** Stable identity for caches: the same bucket or directory gives the same id. */
   readonly id: string;
@@ -43,7 +49,7 @@ export interface Store {
   readonly location: string;
 
   /** Fails with `bucket-missing` or `versioning-off` unless the store can keep versions. */
-  check(options?: CheckOptions): Promise<void>;
+  check(options?: CheckOptions): Promise<CheckResult>;
   put(key: string, body: Uint8Array, metadata: Record<string, string>): Promise<VersionMeta>;
   /** The latest version when `versionId` is omitted; `not-found` when there is none. */
   get(key: string, versionId?: string): Promise<StoredVersion>;

@@ -1,13 +1,15 @@
 import { appendFile, mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '../lib/fs.js';
-import type { CheckOptions, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
+import type { CheckOptions, CheckResult, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /** Default bound on the bytes of cached bodies; the least recently used go first. */
 export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 interface CachedMeta extends Omit<VersionMeta, 'lastModified'> {
   lastModified: string;
+  /** The SHA-256 of the body as it was cached: a body on disk that no longer has it is not served. */
+  bodySha256?: string;
 }
 
 /** The cached metadata of one key's versions, by version id, as its index file holds it. */
@@ -37,7 +39,7 @@ export class VersionCache implements Store {
     this.location = inner.location;
   }
 
-  check(options?: CheckOptions): Promise<void> {
+  check(options?: CheckOptions): Promise<CheckResult> {
     return this.inner.check(options);
   }
 
@@ -53,12 +55,16 @@ export class VersionCache implements Store {
       return version;
     }
     const bodyPath = this.bodyPath(key, versionId);
-    const [meta, body] = await Promise.all([this.cachedMeta(key, versionId), readFile(bodyPath).catch(() => undefined)]);
-    if (meta && body && body.byteLength === meta.size) {
-      // Recency for the size bound.
-      const now = new Date();
-      await utimes(bodyPath, now, now).catch(() => undefined);
-      return { info: meta, body };
+    const [cached, body] = await Promise.all([(await this.index(key)).get(versionId), readFile(bodyPath).catch(() => undefined)]);
+    if (cached && body) {
+      // A disk, a crash or another program may have changed the file: only the bytes cached are served.
+      if (cached.bodySha256 !== undefined && body.byteLength === cached.size && sha256(body) === cached.bodySha256) {
+        // Recency for the size bound.
+        const now = new Date();
+        await utimes(bodyPath, now, now).catch(() => undefined);
+        return { info: metaOf(cached), body };
+      }
+      await rm(bodyPath, { force: true }).catch(() => undefined);
     }
     const version = await this.inner.get(key, versionId);
     await this.save(key, version.info, version.body);
@@ -126,7 +132,7 @@ export class VersionCache implements Store {
 
   private async cachedMeta(key: string, versionId: string): Promise<VersionMeta | undefined> {
     const cached = (await this.index(key)).get(versionId);
-    return cached && { ...cached, isLatest: false, lastModified: new Date(cached.lastModified) };
+    return cached && metaOf(cached);
   }
 
   /** The cache folder, made once per run rather than once per version saved. */
@@ -134,16 +140,23 @@ export class VersionCache implements Store {
 
   private async save(key: string, meta: VersionMeta, body?: Uint8Array): Promise<void> {
     try {
-      this.dirMade ??= mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      this.dirMade ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
         this.dirMade = undefined;
         throw err;
       });
       await this.dirMade;
       // No fsync: after a power loss an entry may be empty, and a body whose length is not the
       // size its metadata records is not used.
-      if (body) await writeFileAtomic(this.bodyPath(key, meta.versionId), body, { durable: false });
-      const cached = { ...meta, isLatest: false, lastModified: meta.lastModified.toISOString() };
-      (await this.index(key)).set(meta.versionId, cached);
+      if (body) await writeFileAtomic(this.bodyPath(key, meta.versionId), body, { durable: false, mode: 0o600 });
+      const index = await this.index(key);
+      const bodySha256 = body ? sha256(body) : index.get(meta.versionId)?.bodySha256;
+      const cached: CachedMeta = {
+        ...meta,
+        isLatest: false,
+        lastModified: meta.lastModified.toISOString(),
+        ...(bodySha256 !== undefined ? { bodySha256 } : {}),
+      };
+      index.set(meta.versionId, cached);
       await this.appendToIndex(key, `${JSON.stringify(cached)}\n`);
       if (body) await this.account(body.byteLength);
     } catch {
@@ -167,7 +180,7 @@ export class VersionCache implements Store {
     const lines = [line];
     const written = (this.lastAppends.get(key) ?? Promise.resolve()).then(() => {
       this.queuedLines.delete(key);
-      return appendFile(this.indexPath(key), lines.join(''));
+      return appendFile(this.indexPath(key), lines.join(''), { mode: 0o600 });
     });
     this.queuedLines.set(key, { lines, written });
     this.lastAppends.set(
@@ -209,6 +222,10 @@ export class VersionCache implements Store {
       }),
     );
   }
+}
+
+function metaOf({ bodySha256: _, ...cached }: CachedMeta): VersionMeta {
+  return { ...cached, isLatest: false, lastModified: new Date(cached.lastModified) };
 }
 
 function cacheable(versionId: string | undefined): versionId is string {

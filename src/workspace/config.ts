@@ -1,22 +1,17 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NbstoreError } from '../lib/errors.js';
+import { redactUrl } from '../lib/text.js';
 import { joinKey } from '../store/keys.js';
+import type { StoreSettings } from '../store/settings.js';
 
 /**
  * Settings, named as nteract bookstore names them so that a team's bookstore configuration
  * carries over. `store` is nbstore's own: which kind of versioned store the workspace uses.
  */
-export interface Settings {
-  store: 'embedded' | 's3';
-  s3_bucket: string;
-  s3_endpoint_url: string;
-  s3_region_name: string;
-  s3_access_key_id: string;
-  s3_secret_access_key: string;
+export interface Settings extends StoreSettings {
   workspace_prefix: string;
   published_prefix: string;
-  max_threads: number;
   author: string;
 }
 
@@ -36,9 +31,8 @@ export const DEFAULTS: Settings = {
   author: '',
 };
 
-export const SECRET_SETTINGS: readonly SettingName[] = ['s3_access_key_id', 's3_secret_access_key'];
-
-/** bookstore reads only these five from the environment; nbstore reads them too. */
+/** The variables bookstore's documentation names for these five; nbstore reads them to share a team's
+ * bookstore settings (bookstore 2.5.1 itself does not read them on traitlets 5). */
 const BOOKSTORE_ENV: Partial<Record<SettingName, string>> = {
   s3_bucket: 'JPYNB_S3_BUCKET',
   s3_endpoint_url: 'JPYNB_S3_ENDPOINT_URL',
@@ -48,6 +42,46 @@ const BOOKSTORE_ENV: Partial<Record<SettingName, string>> = {
 };
 
 const SETTING_NAMES = Object.keys(DEFAULTS) as SettingName[];
+
+/** The global flag of each setting that has one (see main.ts). */
+const SETTING_FLAGS: Partial<Record<SettingName, string>> = {
+  s3_bucket: '--bucket',
+  s3_endpoint_url: '--endpoint-url',
+  s3_region_name: '--region',
+  workspace_prefix: '--workspace-prefix',
+  published_prefix: '--published-prefix',
+  max_threads: '--max-threads',
+};
+
+/** Every way to set a setting, for messages that say how to fix it. */
+export function howToSet(name: SettingName): string {
+  const ways = [SETTING_FLAGS[name], nbstoreEnvName(name), BOOKSTORE_ENV[name]].filter((way) => way !== undefined);
+  return `${ways.join(', ')} or "${name}" in .nbstore/config.json`;
+}
+
+/** S3 settings the S3 client would trip over later, refused with a message that names them and their fix. */
+export function checkS3Settings(settings: Settings, bucket: string): void {
+  if (!bucket) {
+    throw new NbstoreError(
+      'bad-config',
+      `s3_bucket is not set, and this workspace keeps its versions in S3 (set it with ${howToSet('s3_bucket')})`,
+    );
+  }
+  const endpoint = settings.s3_endpoint_url;
+  if (!endpoint) return;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(endpoint).protocol;
+  } catch {
+    // reported below, as a URL of another scheme is
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new NbstoreError(
+      'bad-config',
+      `s3_endpoint_url "${redactUrl(endpoint)}" is not an http:// or https:// URL (set it with ${howToSet('s3_endpoint_url')})`,
+    );
+  }
+}
 
 /** `NBSTORE_S3_BUCKET`, `NBSTORE_WORKSPACE_PREFIX`, … for every setting. */
 export function nbstoreEnvName(name: SettingName): string {
@@ -119,8 +153,11 @@ export function resolveSettings(sources: SettingSources): Settings {
   return merged;
 }
 
+/** A layer's settings that are set. An empty prefix is set: as in bookstore, it means the bucket's root. */
 function definedOnly(layer: PartialSettings): PartialSettings {
-  return Object.fromEntries(Object.entries(layer).filter(([, value]) => value !== undefined && value !== ''));
+  return Object.fromEntries(
+    Object.entries(layer).filter(([name, value]) => value !== undefined && (value !== '' || name.endsWith('_prefix'))),
+  );
 }
 
 export function userConfigPath(env: NodeJS.ProcessEnv): string {
@@ -134,6 +171,7 @@ export function parseStoreUrl(url: string): { bucket: string; prefix?: string } 
   if (!match) throw new NbstoreError('usage', `${url}: a store is s3://bucket[/prefix], or nothing for the embedded store`);
   const bucket = match[1] as string;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new NbstoreError('usage', `${bucket}: not a valid S3 bucket name`);
-  const prefix = joinKey(match[2] ?? '');
+  // nbstore's own form, not a bookstore setting: a trailing slash names the same folder.
+  const prefix = joinKey((match[2] ?? '').replace(/\/+$/, ''));
   return prefix ? { bucket, prefix } : { bucket };
 }

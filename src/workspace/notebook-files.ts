@@ -1,3 +1,4 @@
+import { type Dirent, readdirSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { NbstoreError } from '../lib/errors.js';
@@ -32,6 +33,11 @@ export async function notebooksUnder(workspace: Workspace, cwd: string, paths: r
   return [...found];
 }
 
+/** Every notebook in the workspace, as workspace-relative paths, sorted. */
+export async function workspaceNotebooks(workspace: Workspace): Promise<string[]> {
+  return (await findNotebooks(workspace.root)).map((file) => workspace.relativePath(workspace.root, file));
+}
+
 async function findNotebooks(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -42,6 +48,37 @@ async function findNotebooks(dir: string): Promise<string[]> {
     }
   }
   return out.sort();
+}
+
+/**
+ * Shell completion of a notebook path: the `*.ipynb` files and the folders (with a trailing `/`)
+ * in the folder `word` names so far, whose names start with its last part. A lone folder is
+ * opened, so that completing goes on inside it rather than stopping after the folder's name.
+ * Synchronous, as yargs needs its completions before it goes on to run the command line.
+ */
+export function completeNotebookPath(cwd: string, word: string): string[] {
+  // Bounded: a folder whose only entry links back to it would be opened forever.
+  for (let depth = 0; depth < 16; depth++) {
+    const dir = word.slice(0, word.lastIndexOf('/') + 1);
+    const start = word.slice(dir.length);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(resolve(cwd, dir || '.'), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const matches = entries
+      .filter((entry) => entry.name.startsWith(start) && (start.startsWith('.') || !entry.name.startsWith('.')))
+      .flatMap((entry) => {
+        if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : [`${dir}${entry.name}/`];
+        return entry.isFile() && entry.name.endsWith('.ipynb') ? [`${dir}${entry.name}`] : [];
+      })
+      .sort();
+    const [only] = matches;
+    if (matches.length !== 1 || !only?.endsWith('/')) return matches;
+    word = only;
+  }
+  return [];
 }
 
 /** Reads a local notebook's bytes: it exists, is a file, and is within the size limit. */

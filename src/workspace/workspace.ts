@@ -1,13 +1,25 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TrackedNotebook } from '../history/local-state.js';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
 import type { IndexedStore } from '../store/commit-index.js';
-import { joinKey } from '../store/keys.js';
-import { type PartialSettings, resolveSettings, type Settings, userConfigPath, validateConfigFile } from './config.js';
+import type { Store } from '../store/store.js';
+import { joinKey, keysUnder } from '../store/keys.js';
+import type { S3Hints } from '../store/open.js';
+import {
+  checkS3Settings,
+  howToSet,
+  type PartialSettings,
+  resolveSettings,
+  type Settings,
+  userConfigPath,
+  validateConfigFile,
+} from './config.js';
 import { safeLocalPath, WORKSPACE_DIR } from './paths.js';
+
+const S3_HINTS: S3Hints = { setEndpoint: howToSet('s3_endpoint_url') };
 
 const CONFIG_FILE = 'config.json';
 
@@ -22,9 +34,14 @@ interface StateFile extends TrackedNotebook {
 
 function parseStateFile(text: string, shownAs: string): { path: string; notebook: TrackedNotebook } {
   try {
-    const { path, key, base, sha256: digest, canonical } = JSON.parse(text) as StateFile;
-    if ([path, key, base, digest, canonical].every((field) => typeof field === 'string')) {
-      return { path, notebook: { key, base, sha256: digest, canonical } };
+    const { path, key, base, sha256: digest, canonical, mergeParent, forkedFrom } = JSON.parse(text) as StateFile;
+    if (
+      [path, key, base, digest, canonical].every((field) => typeof field === 'string') &&
+      ['string', 'undefined'].includes(typeof mergeParent) &&
+      ['string', 'undefined'].includes(typeof forkedFrom)
+    ) {
+      const optional = { ...(mergeParent ? { mergeParent } : {}), ...(forkedFrom === undefined ? {} : { forkedFrom }) };
+      return { path, notebook: { key, base, sha256: digest, canonical, ...optional } };
     }
   } catch {
     // Reported below.
@@ -151,16 +168,25 @@ export class Workspace {
    */
   pathOfKey(key: string): string | undefined {
     const prefix = this.settings.workspace_prefix;
-    const rel = prefix === '' ? key : key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : undefined;
+    const rel = key.startsWith(keysUnder(prefix)) ? key.slice(keysUnder(prefix).length) : undefined;
     return rel === undefined ? undefined : safeLocalPath(rel, key);
   }
 
   /** The store, opened once; the S3 SDK is loaded only here, only for S3 workspaces. */
   openStore(): Promise<IndexedStore> {
-    this.store ??= import('../store/open.js').then(({ openStore, embeddedStoreDir }) =>
-      openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env),
-    );
+    this.store ??= (async () => {
+      if (this.settings.store === 's3') checkS3Settings(this.settings, this.settings.s3_bucket);
+      const { openStore, embeddedStoreDir } = await import('../store/open.js');
+      return openStore(this.settings, { embedded: embeddedStoreDir(this.dir), cache: this.cacheDir }, this.env, S3_HINTS);
+    })();
     return this.store;
+  }
+
+  /** Another bucket, reached with this workspace's S3 settings (clone from s3://…). */
+  async openBucket(bucket: string): Promise<Store> {
+    checkS3Settings(this.settings, bucket);
+    const { openBucket } = await import('../store/open.js');
+    return openBucket(this.settings, bucket, this.cacheDir, this.env, S3_HINTS);
   }
 
   /**
@@ -181,6 +207,11 @@ export class Workspace {
     await this.stateDirMade;
     const file: StateFile = { path: rel, ...notebook };
     await writeFileAtomic(this.stateFile(rel), `${JSON.stringify(file, null, 1)}\n`);
+  }
+
+  /** Forgets a notebook (`rm`, `mv`): its file is no longer from the store. Callers hold the notebook's lock. */
+  async untrack(rel: string): Promise<void> {
+    await rm(this.stateFile(rel), { force: true });
   }
 
   /** Every tracked notebook. */

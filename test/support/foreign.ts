@@ -12,7 +12,8 @@ import type { TestWorkspace } from './workspace.js';
  * plain objects with no nbstore metadata, on the embedded store or on S3.
  */
 export interface ForeignTool {
-  put(key: string, body: Uint8Array | string): Promise<void>;
+  /** Writes an object; `metadata` as `x-amz-meta-*`, sent as given (nbstore's own are read back percent-decoded). */
+  put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<void>;
   remove(key: string): Promise<void>;
   /** The latest bytes at `key`, read with a plain GET, as bookstore's clone reads them. */
   get(key: string): Promise<Buffer>;
@@ -23,7 +24,7 @@ export async function foreignTool(ws: TestWorkspace): Promise<ForeignTool> {
   if (bucket === undefined) {
     const store = new FileStore(join(ws.dir, '.nbstore', 'store'));
     return {
-      put: async (key, body) => void (await store.put(key, typeof body === 'string' ? Buffer.from(body) : body, {})),
+      put: async (key, body, metadata = {}) => void (await store.put(key, typeof body === 'string' ? Buffer.from(body) : body, metadata)),
       remove: async (key) => void (await store.remove(key)),
       get: async (key) => Buffer.from((await store.get(key)).body),
     };
@@ -34,7 +35,10 @@ export async function foreignTool(ws: TestWorkspace): Promise<ForeignTool> {
 export async function bucketTool(bucket: string): Promise<ForeignTool> {
   const { sdk, client } = await rawClient();
   return {
-    put: async (key, body) => void (await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
+    put: async (key, body, metadata) =>
+      void (await client.send(
+        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(metadata ? { Metadata: metadata } : {}) }),
+      )),
     remove: async (key) => void (await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }))),
     get: async (key) =>
       Buffer.from(await (await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),

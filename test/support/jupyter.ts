@@ -15,6 +15,8 @@ export function jupyterPython(): string {
 
 export interface JupyterServer {
   url: string;
+  /** The server's access token (`Authorization: token …`, or `?token=…` in a browser). */
+  token: string;
   root: string;
   /** Everything the server has logged so far. */
   log(): string;
@@ -94,6 +96,7 @@ export async function startJupyter(options: {
   };
   return {
     url,
+    token,
     root: options.root,
     log: () => output,
     async logged(pattern) {

@@ -11,7 +11,11 @@ export type ProxyMode =
   /** Never answer: the client waits until it gives up. */
   | { kind: 'stall' }
   /** Answer the next `times` requests (of `method`, if given) with this S3 error; forward the rest. */
-  | { kind: 'fail'; status: number; code: string; times: number; method?: string }
+  | { kind: 'fail'; status: number; code: string; times: number; method?: string; message?: string }
+  /** Answer every request with this status, content type and body, as a captive portal does. */
+  | { kind: 'answer'; status: number; contentType: string; body: string }
+  /** Forward each request, and pass its answer back two bytes a second. */
+  | { kind: 'trickle' }
   /**
    * Stop at an upload (PUT): `before-store` reads the body and never forwards it; `after-store`
    * forwards it, so the store keeps the version, and never passes the answer back. Other
@@ -146,12 +150,22 @@ export class S3Proxy {
           req.on('end', () => {
             res.writeHead(mode.status, { 'content-type': 'application/xml' });
             res.end(
-              `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${mode.code}</Code><Message>injected by the test proxy</Message></Error>`,
+              `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${mode.code}</Code><Message>${mode.message ?? 'injected by the test proxy'}</Message></Error>`,
             );
           });
         } else {
           this.forward(req, res);
         }
+        break;
+      case 'answer':
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(mode.status, { 'content-type': mode.contentType });
+          res.end(mode.body);
+        });
+        break;
+      case 'trickle':
+        this.forward(req, res, undefined, undefined, true);
         break;
       case 'cut-body':
         this.forward(req, res, undefined, seen.method === 'GET' ? mode.bytes : undefined);
@@ -178,6 +192,7 @@ export class S3Proxy {
     res: ServerResponse,
     hold?: { holdAnswer: boolean; onStored: () => void },
     cutAfter?: number,
+    trickle = false,
   ): void {
     const upstream = httpRequest(
       {
@@ -194,6 +209,24 @@ export class S3Proxy {
           return;
         }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (trickle) {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const rest = Buffer.concat(chunks);
+            let at = 0;
+            const timer = setInterval(() => {
+              res.write(rest.subarray(at, at + 2));
+              at += 2;
+              if (at >= rest.length) {
+                clearInterval(timer);
+                res.end();
+              }
+            }, 1000);
+            res.on('close', () => clearInterval(timer));
+          });
+          return;
+        }
         if (cutAfter === undefined || Number(answer.headers['content-length'] ?? 0) <= cutAfter) {
           answer.pipe(res);
           return;

@@ -1,4 +1,4 @@
-import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CliResult, FIXTURES, ok, runCli, tempDir, testEnv } from './cli.js';
 import { createBucket, s3Endpoint } from './s3.js';
@@ -38,6 +38,10 @@ export async function makeWorkspace(
     init.push('--workspace-prefix', options.prefix);
   }
   await ok(init, { cwd: dir, env });
+  return workspaceAt(dir, env, bucket);
+}
+
+function workspaceAt(dir: string, env: NodeJS.ProcessEnv, bucket: string | undefined): TestWorkspace {
   return {
     dir,
     env,
@@ -54,6 +58,27 @@ export async function makeWorkspace(
       await writeFile(join(dir, file), JSON.stringify(nb, null, 1));
     },
   };
+}
+
+/**
+ * A second workspace ("another machine") on the same store as `first`: the same bucket, or for
+ * the embedded store the same store folder.
+ */
+export async function makeSecondMachine(kind: StoreKind, first: TestWorkspace, options: { parent?: string } = {}): Promise<TestWorkspace> {
+  const dir = await tempDir(`nbstore-${kind}-second-`, options.parent);
+  const env = testEnv(dir, { USER: 'colleague' });
+  const init = ['init'];
+  if (kind === 's3') {
+    init.push(`s3://${first.bucket}`);
+    const endpoint = s3Endpoint();
+    if (endpoint) init.push('--endpoint-url', endpoint);
+  }
+  await ok(init, { cwd: dir, env });
+  if (kind === 'embedded') {
+    await rm(join(dir, '.nbstore', 'store'), { recursive: true, force: true });
+    await symlink(join(first.dir, '.nbstore', 'store'), join(dir, '.nbstore', 'store'));
+  }
+  return workspaceAt(dir, env, first.bucket);
 }
 
 /** The version id that `nbstore push` printed. */

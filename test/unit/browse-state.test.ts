@@ -368,6 +368,24 @@ describe('browse keys', () => {
     assert.deepEqual(keyIntent(filtered, '', key({ escape: true })), { kind: 'action', action: { type: 'filterEnd', keep: false } });
   });
 
+  it('makes Esc in the full-screen preview go back to the versions, not quit', () => {
+    const preview = run(loaded(), { type: 'enter' }, { type: 'enter' });
+    assert.equal(preview.focus, 'preview');
+    const intent = keyIntent(preview, '', key({ escape: true }));
+    assert.deepEqual(intent, { kind: 'action', action: { type: 'cyclePane', step: -1 } });
+    assert.equal(reduce(preview, (intent as { action: Action }).action).focus, 'versions');
+  });
+
+  it('drops a status message about one notebook when another is selected, and keeps one about none', () => {
+    const about = reduce(loaded(), { type: 'done', status: { tone: 'info', text: 'cloned nb01', about: NOTEBOOKS[0]!.key } });
+    assert.equal(reduce(about, down).status, undefined);
+    assert.equal(run(about, down, up).status, undefined, 'gone for good');
+    const general = reduce(loaded(), { type: 'status', status: { tone: 'error', text: 'select a version' } });
+    assert.equal(reduce(general, down).status?.text, 'select a version');
+    const busy = reduce(loaded(), { type: 'busy', text: 'cloning…' });
+    assert.equal(reduce({ ...busy, status: { ...busy.status!, about: NOTEBOOKS[0]!.key } }, down).status?.tone, 'busy');
+  });
+
   it('types into the filter while filtering: letters that are keys elsewhere are text there', () => {
     const state = reduce(loaded(), { type: 'filterStart' });
     assert.deepEqual(keyIntent(state, 'q', NO_KEY), { kind: 'action', action: { type: 'filterType', text: 'q' } });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { isNbstoreError } from '../../src/lib/errors.js';
+import { exists } from '../../src/lib/fs.js';
 import { VERSION } from '../../src/main.js';
 import {
   currentTarget,
@@ -143,10 +144,10 @@ describe('nbstore hook install, status and uninstall', () => {
 
     assert.equal(
       await ok(['hook', 'uninstall'], { cwd: home, env }),
-      `removed the nbstore hook from ${serverConfig}\nremoved the nbstore hook from ${notebookConfig}\nrestart Jupyter to unload it\n`,
+      `removed the nbstore hook from ${serverConfig}\nremoved the nbstore hook from ${notebookConfig}, and the file, which held nothing else\nrestart Jupyter to unload it\n`,
     );
     assert.equal(await readFile(serverConfig, 'utf8'), USER_CONFIG);
-    assert.equal(await readFile(notebookConfig, 'utf8'), '');
+    assert.equal(await exists(notebookConfig), false, 'the file install created, with nothing else in it, is gone');
     assert.equal((await stat(serverConfig)).mode & 0o777, 0o600);
     assert.equal(
       await ok(['hook', 'uninstall'], { cwd: home, env }),

@@ -27,13 +27,15 @@ describe('clone sources', () => {
       );
   });
 
-  it('takes keys under either prefix as they are, anything else as a workspace path', () => {
+  it("takes keys under either prefix's root as they are (a teammate's too), anything else as a workspace path", () => {
     const ws = new Workspace('/w', { ...DEFAULTS, workspace_prefix: 'workspace/kylek' });
     assert.equal(resolveSourceKey(ws, 'published/r/q3.ipynb'), 'published/r/q3.ipynb');
     assert.equal(resolveSourceKey(ws, 'workspace/kylek/a.ipynb'), 'workspace/kylek/a.ipynb');
-    assert.equal(resolveSourceKey(ws, '/workspace/kylek//a.ipynb'), 'workspace/kylek/a.ipynb');
+    assert.equal(resolveSourceKey(ws, '/workspace/kylek/a.ipynb'), 'workspace/kylek/a.ipynb');
     assert.equal(resolveSourceKey(ws, 'a.ipynb'), 'workspace/kylek/a.ipynb');
-    assert.equal(resolveSourceKey(ws, 'workspace/other/a.ipynb'), 'workspace/kylek/workspace/other/a.ipynb');
+    assert.equal(resolveSourceKey(ws, 'notes/a.ipynb'), 'workspace/kylek/notes/a.ipynb');
+    assert.equal(resolveSourceKey(ws, 'workspace/u1/a.ipynb'), 'workspace/u1/a.ipynb');
+    assert.equal(resolveSourceKey(ws, 'workspace/u1'), 'workspace/u1');
   });
 
   it('refuses a path that would leave the target folder, or a key with such a path, with one error', async () => {
@@ -162,6 +164,18 @@ describe('status', () => {
       [{ tracked: undefined, matchesLatest: false }, 'modified'],
       [{ tracked: { ...tracked, key: 'p/a.ipynb' }, latest: undefined }, 'not pushed'],
       [{ tracked: { ...tracked, key: 'p/a.ipynb' }, latest: 'v9', matchesLatest: true }, 'unmodified'],
+      // Found by looking through the workspace: untracked unless nbstore has a record or saves of it.
+      [{ tracked: undefined, found: true, latest: null }, 'untracked'],
+      [{ tracked: undefined, found: true, spooled: 1, latest: null }, 'modified'],
+      [{ found: true }, 'unmodified'],
+      [{ found: true, local: undefined }, 'missing'],
+      // Another writer (bookstore) stored the file's content since its base, serialised its own way.
+      [{ latest: 'v2', local: { sha256: 's2', canonical: 'c2' }, matchesLatest: true }, 'unmodified'],
+      [{ latest: 'v2', local: { sha256: 's2', canonical: 'c2' }, matchesLatest: false }, 'diverged'],
+      [{ latest: 'v2', matchesLatest: true, spooled: 1 }, 'diverged'],
+      // The hook delivered a save over someone else's version: diverged until settled.
+      [{ tracked: { ...tracked, forkedFrom: 'v0' } }, 'diverged'],
+      [{ tracked: { ...tracked, forkedFrom: 'v0' }, latest: null }, 'unmodified'],
     ];
     for (const [over, state] of cases) assert.equal(classifyNotebook(facts(over)), state, JSON.stringify(over));
   });

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { escapeControls, quotePath } from '../../src/lib/text.js';
 import { formatTime } from '../../src/lib/time.js';
 import { MIN_SIZE } from '../layout.js';
 import {
@@ -18,13 +19,18 @@ export interface BrowserProps {
   state: BrowseState;
   /** Where the scope's notebooks are: `workspace/ on the embedded store`. */
   location: string;
+  /** The start of the paths shown, when `browse PREFIX` narrowed them. */
+  prefix?: string;
 }
+
+/** Columns from which the header has room for the program's name. */
+const WIDE_HEADER = 72;
 
 /** A preview asked for and not there yet. */
 const LOADING = { state: 'loading' } as const;
 
 /** The whole screen, drawn from the state alone. */
-export function Browser({ state, location }: BrowserProps) {
+export function Browser({ state, location, prefix }: BrowserProps) {
   const layout = layoutOf(state);
   if (layout.tooSmall) {
     return (
@@ -39,8 +45,10 @@ export function Browser({ state, location }: BrowserProps) {
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Box height={1}>
+        {/* On a narrow terminal the name goes, so that the scopes and where they are stay legible. */}
         <Text wrap="truncate-end">
-          <Text bold>nbstore browse</Text> <Text inverse={state.scope === 'workspace'}> workspace </Text>
+          {layout.width >= WIDE_HEADER ? <Text bold>nbstore browse </Text> : null}
+          <Text inverse={state.scope === 'workspace'}> workspace </Text>
           <Text inverse={state.scope === 'published'}> published </Text> <Text dimColor>{location}</Text>
         </Text>
       </Box>
@@ -56,6 +64,7 @@ export function Browser({ state, location }: BrowserProps) {
             scope={state.scope}
             filter={state.filter}
             filtering={state.filtering}
+            {...(prefix ? { prefix } : {})}
           />
           <VersionList
             items={versions}
@@ -74,7 +83,7 @@ export function Browser({ state, location }: BrowserProps) {
           state.diff
             ? state.diff.title
             : notebook && version
-              ? `${notebook.path} @ ${version.shortId} · ${formatTime(version.lastModified)} · ${version.message}`
+              ? `${quotePath(notebook.path)} @ ${version.shortId} · ${formatTime(version.lastModified)} · ${escapeControls(version.message)}`
               : 'Preview'
         }
         content={previewContent(state) ?? (version && !version.isDeleteMarker ? LOADING : undefined)}

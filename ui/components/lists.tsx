@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { escapeControls, quotePath } from '../../src/lib/text.js';
 import { formatTime } from '../../src/lib/time.js';
 import type { NotebookItem, Scope, VersionItem } from '../../src/ops/browse-model.js';
 import type { Cursor } from '../layout.js';
@@ -62,11 +63,12 @@ export function NotebookList({
   scope,
   filter,
   filtering,
-}: ListProps<NotebookItem> & { scope: Scope; filter: string; filtering: boolean }) {
+  prefix,
+}: ListProps<NotebookItem> & { scope: Scope; filter: string; filtering: boolean; prefix?: string }) {
   const title = `${scope === 'workspace' ? 'Notebooks' : 'Published'}${filter !== '' || filtering ? ` /${filter}` : ''}`;
   const list = items?.state === 'ready' ? items.value : [];
   return (
-    <Pane title={title} caption={position(list, cursor, rows)} width={width} height={height} focused={focused}>
+    <Pane title={title} caption={position(list, cursor, rows)} width={width} height={height} focused={focused} truncate="middle">
       {items === undefined || items.state === 'loading' ? (
         <PaneMessage loading text="listing notebooks…" />
       ) : items.state === 'failed' ? (
@@ -74,11 +76,17 @@ export function NotebookList({
       ) : list.length === 0 ? (
         <PaneMessage
           text={
-            filter !== '' ? `no notebook matches /${filter}` : scope === 'workspace' ? 'no notebooks pushed yet' : 'nothing published yet'
+            filter !== ''
+              ? `no notebook matches /${filter} (Esc clears the filter)`
+              : prefix !== undefined
+                ? `no ${scope === 'workspace' ? 'notebook' : 'published notebook'} starts with ${prefix}`
+                : scope === 'workspace'
+                  ? 'no notebooks pushed yet'
+                  : 'nothing published yet'
           }
         />
       ) : (
-        <Rows items={list} cursor={cursor} rows={rows} focused={focused} render={(nb) => nb.path} />
+        <Rows items={list} cursor={cursor} rows={rows} focused={focused} render={(nb) => quotePath(nb.path)} />
       )}
     </Pane>
   );
@@ -95,11 +103,12 @@ export function VersionList({
   scope,
 }: ListProps<VersionItem> & { notebook: NotebookItem | undefined; scope: Scope }) {
   const list = items?.state === 'ready' ? items.value : [];
-  const authorWidth = Math.min(12, Math.max(1, ...list.map((v) => (v.author ?? '-').length)));
+  const authorWidth = Math.min(12, Math.max(1, ...list.map((v) => escapeControls(v.author ?? '-').length)));
   const idWidth = Math.max(0, ...list.map((v) => v.shortId.length));
   return (
     <Pane
-      title={notebook ? `Versions of ${notebook.path}` : 'Versions'}
+      title={notebook ? `Versions of ${quotePath(notebook.path)}` : 'Versions'}
+      truncate="middle"
       caption={[position(list, cursor, rows), scope === 'workspace' ? '● published ◆ local base' : undefined].filter(Boolean).join('  ')}
       width={width}
       height={height}
@@ -122,12 +131,16 @@ export function VersionList({
           render={(v) => (
             <>
               <Text color={v.isDeleteMarker ? 'red' : 'yellow'}>{v.shortId.padEnd(idWidth)}</Text> {formatTime(v.lastModified)}{' '}
+              {v.from ? <Text color="magenta">from {v.from} </Text> : null}
               {v.isDeleteMarker ? (
                 <Text color="red">[deleted]</Text>
               ) : (
                 <>
-                  {(v.author ?? '-').slice(0, authorWidth).padEnd(authorWidth)} <Text color="green">{v.published ? '●' : ' '}</Text>
-                  <Text color="cyan">{v.base ? '◆' : ' '}</Text> {v.message}
+                  {escapeControls(v.author ?? '-')
+                    .slice(0, authorWidth)
+                    .padEnd(authorWidth)}{' '}
+                  <Text color="green">{v.published ? '●' : ' '}</Text>
+                  <Text color="cyan">{v.base ? '◆' : ' '}</Text> {escapeControls(v.message)}
                 </>
               )}
             </>

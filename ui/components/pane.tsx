@@ -9,15 +9,17 @@ export interface PaneProps {
   width: number;
   height: number;
   focused: boolean;
+  /** How a title too long for the border is cut: lists keep a path's start and file name. */
+  truncate?: 'middle' | 'end';
   children?: ReactNode;
 }
 
 /** A box with its title in the top border; the focused pane's border is coloured. */
-export function Pane({ title, caption, width, height, focused, children }: PaneProps) {
+export function Pane({ title, caption, width, height, focused, truncate = 'end', children }: PaneProps) {
   const colour = focused ? 'cyan' : 'gray';
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
-      <BorderLine left="┌" right="┐" label={title} colour={colour} bold={focused} width={width} />
+      <BorderLine left="┌" right="┐" label={title} colour={colour} bold={focused} width={width} truncate={truncate} />
       <Box
         flexDirection="column"
         flexGrow={1}
@@ -29,7 +31,7 @@ export function Pane({ title, caption, width, height, focused, children }: PaneP
       >
         {children}
       </Box>
-      <BorderLine left="└" right="┘" label={caption} colour={colour} bold={false} width={width} />
+      <BorderLine left="└" right="┘" label={caption} colour={colour} bold={false} width={width} truncate="end" />
     </Box>
   );
 }
@@ -41,15 +43,16 @@ interface BorderLineProps {
   colour: string;
   bold: boolean;
   width: number;
+  truncate: 'middle' | 'end';
 }
 
-function BorderLine({ left, right, label, colour, bold, width }: BorderLineProps) {
+function BorderLine({ left, right, label, colour, bold, width, truncate }: BorderLineProps) {
   return (
     <Box flexDirection="row" height={1}>
       <Text color={colour}>{left}─</Text>
       {label ? (
-        <Box flexShrink={1}>
-          <Text color={colour} bold={bold} wrap="truncate-end">
+        <Box flexShrink={1} height={1} overflow="hidden">
+          <Text color={colour} bold={bold} wrap={truncate === 'middle' ? 'truncate-middle' : 'truncate-end'}>
             {` ${label} `}
           </Text>
         </Box>
