@@ -253,7 +253,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     workspace: () => (workspace ??= Workspace.find(io, flags)),
     now: () => new Date(),
   };
-  return (await chosen.command.run(unprotect(chosen.args), context)) ?? 0;
+  try {
+    return (await chosen.command.run(unprotect(chosen.args), context)) ?? 0;
+  } catch (err) {
+    throw asUserError(err);
+  }
 }
 
 function commandName(command: Command<object>): string {

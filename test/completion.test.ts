@@ -38,7 +38,7 @@ async function bashCompletes(dir: string, env: NodeJS.ProcessEnv, ...words: stri
 describe('nbstore completion', () => {
   it('completes commands, flags and notebook paths through the script bash runs', async () => {
     const { dir, env } = await project();
-    assert.deepEqual(await bashCompletes(dir, env, 'pu'), ['push', 'publish']);
+    assert.deepEqual(await bashCompletes(dir, env, 'pu'), ['push', 'pull', 'publish']);
     assert.ok((await bashCompletes(dir, env, '')).includes('checkout'));
     assert.deepEqual(await bashCompletes(dir, env, 'log', '--one'), ['--oneline']);
     assert.deepEqual(await bashCompletes(dir, env, 'push', 'ana'), ['analysis.ipynb']);

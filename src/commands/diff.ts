@@ -1,8 +1,8 @@
 import { relative, resolve } from 'node:path';
 import { defineCommand, writeJson, writeLine } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
-import { writePaged } from '../cli/pager.js';
 import { wholeNumber } from '../cli/options.js';
+import { writePaged } from '../cli/pager.js';
 import { NbstoreError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/fs.js';
 import { parseNotebook } from '../notebook/notebook.js';

@@ -408,8 +408,23 @@ export function mergePage(versions: ListedVersion[], deleteMarkers: ListedVersio
 function toMeta(
   key: string,
   requested: string | undefined,
-  res: { VersionId?: string; LastModified?: Date; ContentLength?: number; Metadata?: Record<string, string> },
+  res: {
+    VersionId?: string;
+    LastModified?: Date;
+    ContentLength?: number;
+    ETag?: string;
+    ContentType?: string;
+    Metadata?: Record<string, string>;
+  },
 ): VersionMeta {
+  // An object's HEAD or GET has no XML to judge by, but S3 always sends its ETag: without one,
+  // something else answered (a captive portal, a proxy's page).
+  if (res.ETag === undefined) {
+    throw new NbstoreError(
+      's3-error',
+      `${describe(key, requested)}: the endpoint answered with ${excerpt(res.ContentType ?? 'no content type', 60)} and no ETag, not S3: a captive portal or a proxy's page? Check the endpoint URL and the network`,
+    );
+  }
   return {
     key,
     versionId: res.VersionId ?? requested ?? 'null',

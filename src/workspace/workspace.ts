@@ -5,9 +5,9 @@ import type { TrackedNotebook } from '../history/local-state.js';
 import { errnoCode, NbstoreError } from '../lib/errors.js';
 import { exists, listDir, readTextIfExists, sha256, withLock, writeFileAtomic } from '../lib/fs.js';
 import type { IndexedStore } from '../store/commit-index.js';
-import type { Store } from '../store/store.js';
 import { joinKey, keysUnder } from '../store/keys.js';
 import type { S3Hints } from '../store/open.js';
+import type { Store } from '../store/store.js';
 import {
   checkS3Settings,
   howToSet,
