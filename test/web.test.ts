@@ -306,7 +306,8 @@ describe('the versions page', () => {
     await ws.ok('push', 'analysis.ipynb', '-m', 'second');
     await ws.ok('checkout', first, 'analysis.ipynb', '--force');
     await ws.edit('analysis.ipynb', 'from the first');
-    const fork = pushedId(await ws.ok('push', 'analysis.ipynb', '-m', 'from the first'));
+    // Edits on an older version are a diverged notebook: pushing them needs --force.
+    const fork = pushedId(await ws.ok('push', 'analysis.ipynb', '-m', 'from the first', '--force'));
     const { Workspace } = await import('../src/workspace/workspace.js');
     const { WebSource } = await import('../src/ops/web.js');
     const { respond } = await import('../ui/web/routes.js');
