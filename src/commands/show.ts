@@ -2,13 +2,14 @@ import { defineCommand } from '../cli/command.js';
 import { paintFor } from '../cli/io.js';
 import { wholeNumber } from '../cli/options.js';
 import { writePaged } from '../cli/pager.js';
-import { fromMetadata, readVerified } from '../history/versions.js';
+import { readVerified } from '../history/versions.js';
 import { escapeControls, quotePath } from '../lib/text.js';
 import { formatTime } from '../lib/time.js';
 import { checkNotebook, parseNotebook } from '../notebook/notebook.js';
 import { renderNotebook } from '../notebook/render.js';
 import { fitToWidth } from '../notebook/terminal-text.js';
 import { locateVersion } from '../ops/locate.js';
+import { recordedFields } from '../store/metadata.js';
 
 export default defineCommand({
   command: 'show <rev> [path]',
@@ -51,7 +52,7 @@ export default defineCommand({
           versionId: version.versionId,
           lastModified: version.lastModified.toISOString(),
           size: version.size,
-          ...fromMetadata(info.metadata),
+          ...recordedFields(info.metadata),
         },
         null,
         2,
@@ -63,7 +64,7 @@ export default defineCommand({
     }
     const notebook = parseNotebook(body, source);
     const paint = paintFor(io);
-    const meta = fromMetadata(info.metadata);
+    const meta = recordedFields(info.metadata);
     const header = [
       paint.yellow(`version ${escapeControls(version.versionId)}`),
       `notebook ${quotePath(rel)}${published ? ` (published copy, ${quotePath(version.key)})` : ''}  ${formatTime(version.lastModified)}${meta.author ? `  ${escapeControls(meta.author)}` : ''}`,

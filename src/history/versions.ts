@@ -5,12 +5,12 @@ import { formatTime } from '../lib/time.js';
 import { canonicalOf, isCurrentCanonical } from '../notebook/notebook.js';
 import { type IndexEntry, type IndexReader, readIndex } from '../store/commit-index.js';
 import { keysUnder } from '../store/keys.js';
-import { META } from '../store/metadata.js';
+import { META, RECORDED_FIELDS, type RecordedFields, recordedFields } from '../store/metadata.js';
 import { collect, type Store, type StoredVersion, type VersionInfo, type VersionMeta, versionsOfKey } from '../store/store.js';
 import { parseRevision, type Revision, resolveRevision, type SaveTimes, shortIds } from './revision.js';
 
-/** One entry of a notebook's history as nbstore shows it. */
-export interface HistoryEntry {
+/** One entry of a notebook's history as nbstore shows it; the recorded fields are absent on versions other tools wrote. */
+export interface HistoryEntry extends RecordedFields {
   key: string;
   versionId: string;
   shortId: string;
@@ -18,20 +18,6 @@ export interface HistoryEntry {
   size: number;
   isLatest: boolean;
   isDeleteMarker: boolean;
-  /** From nbstore's metadata; absent on versions other tools wrote. */
-  author?: string;
-  message?: string;
-  parent?: string;
-  /** The version a merge brought in (its second parent). */
-  mergeParent?: string;
-  sha256?: string;
-  savedAt?: string;
-  /** On a published version: the version it was published from. */
-  sourceKey?: string;
-  sourceVersion?: string;
-  /** On the first version after `mv`: the key and version it was moved from. */
-  movedFromKey?: string;
-  movedFromVersion?: string;
 }
 
 /** The versions of exactly `key`, newest first, delete markers included. */
@@ -70,47 +56,17 @@ export async function describeHistory(
     const entry = entries.get(version.versionId);
     if (entry && !entry.messageCut && !entry.fieldsLeftOut) return { ...described, ...fieldsOf(entry) };
     const { metadata } = 'metadata' in version ? (version as VersionMeta) : await store.head(version.key, version.versionId);
-    return { ...described, ...fromMetadata(metadata) };
+    return { ...described, ...recordedFields(metadata) };
   });
 }
 
 /** What an index entry says of the fields `log` shows from metadata. */
-export function fieldsOf(entry: IndexEntry): MetadataFields {
-  const out: MetadataFields = {};
-  for (const name of INDEXED_FIELDS) {
+function fieldsOf(entry: IndexEntry): RecordedFields {
+  const out: RecordedFields = {};
+  for (const name of RECORDED_FIELDS) {
     const value = entry[name];
     if (value) out[name] = value;
   }
-  return out;
-}
-
-const INDEXED_FIELDS = [
-  'author',
-  'message',
-  'parent',
-  'mergeParent',
-  'sha256',
-  'savedAt',
-  'sourceKey',
-  'sourceVersion',
-  'movedFromKey',
-  'movedFromVersion',
-] as const;
-
-type MetadataFields = Pick<HistoryEntry, (typeof INDEXED_FIELDS)[number]>;
-
-export function fromMetadata(metadata: Record<string, string>): MetadataFields {
-  const out: MetadataFields = {};
-  if (metadata[META.author]) out.author = metadata[META.author];
-  if (metadata[META.message]) out.message = metadata[META.message];
-  if (metadata[META.parent]) out.parent = metadata[META.parent];
-  if (metadata[META.sha256]) out.sha256 = metadata[META.sha256];
-  if (metadata[META.savedAt]) out.savedAt = metadata[META.savedAt];
-  if (metadata[META.sourceKey]) out.sourceKey = metadata[META.sourceKey];
-  if (metadata[META.sourceVersion]) out.sourceVersion = metadata[META.sourceVersion];
-  if (metadata[META.mergeParent]) out.mergeParent = metadata[META.mergeParent];
-  if (metadata[META.movedFromKey]) out.movedFromKey = metadata[META.movedFromKey];
-  if (metadata[META.movedFromVersion]) out.movedFromVersion = metadata[META.movedFromVersion];
   return out;
 }
 

@@ -1,7 +1,7 @@
-import { fromMetadata } from '../history/versions.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNbstoreError } from '../lib/errors.js';
 import { keysUnder } from '../store/keys.js';
+import { recordedFields } from '../store/metadata.js';
 import { collect, type Store, type VersionInfo } from '../store/store.js';
 
 /** A notebook as `ls` shows it: its latest version. */
@@ -42,7 +42,7 @@ export async function listNotebooks(store: Store, base: string, prefix: string, 
     async (object): Promise<ListedNotebook | undefined> => {
       try {
         const head = await store.head(object.key);
-        const { author } = fromMetadata(head.metadata);
+        const { author } = recordedFields(head.metadata);
         return {
           path: object.path,
           key: object.key,

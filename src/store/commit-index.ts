@@ -1,4 +1,4 @@
-import { META } from './metadata.js';
+import { type RecordedFields, recordedFields } from './metadata.js';
 import type { CheckOptions, CheckResult, ObjectInfo, Store, StoredVersion, VersionInfo, VersionMeta } from './store.js';
 
 /**
@@ -19,28 +19,16 @@ const ENTRIES = `${INDEX_ROOT}index/`;
 const INVERT_FROM = 9_999_999_999_999;
 
 /** What an entry records of one version (or delete marker) of `key`. */
-export interface IndexEntry {
+export interface IndexEntry extends RecordedFields {
   key: string;
   versionId: string;
   lastModified: Date;
   size: number;
   isDeleteMarker: boolean;
-  author?: string;
-  message?: string;
   /** The message was cut to fit the key; the version's metadata holds all of it. */
   messageCut?: boolean;
   /** Fields other than the message were left out to fit (a long key on the embedded store). */
   fieldsLeftOut?: boolean;
-  parent?: string;
-  /** A merge's second parent. */
-  mergeParent?: string;
-  sha256?: string;
-  savedAt?: string;
-  sourceKey?: string;
-  sourceVersion?: string;
-  /** Where a moved notebook's first version came from. */
-  movedFromKey?: string;
-  movedFromVersion?: string;
 }
 
 /** One-letter field names, in the order they are written and kept (what `log` shows first); the
@@ -154,20 +142,7 @@ export function entryOf(version: VersionInfo, metadata: Record<string, string>):
     size: version.size,
     isDeleteMarker: version.isDeleteMarker,
   };
-  const fromMeta = {
-    author: metadata[META.author],
-    message: metadata[META.message],
-    parent: metadata[META.parent],
-    sha256: metadata[META.sha256],
-    savedAt: metadata[META.savedAt],
-    sourceKey: metadata[META.sourceKey],
-    sourceVersion: metadata[META.sourceVersion],
-    mergeParent: metadata[META.mergeParent],
-    movedFromKey: metadata[META.movedFromKey],
-    movedFromVersion: metadata[META.movedFromVersion],
-  };
-  for (const [name, value] of Object.entries(fromMeta)) if (value) entry[name as keyof typeof fromMeta] = value;
-  return entry;
+  return { ...entry, ...recordedFields(metadata) };
 }
 
 /** A SHA-256 in hex as 43 characters of base64url; anything else (never written by nbstore) as

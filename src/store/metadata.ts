@@ -20,6 +20,32 @@ export const META = {
   movedFromVersion: 'nbstore-moved-from-version',
 } as const;
 
+/** The fields nbstore records on a version, by name: what `log` shows and the commit index keeps. */
+export type RecordedField = Exclude<keyof typeof META, 'canonical'>;
+export type RecordedFields = { [F in RecordedField]?: string };
+export const RECORDED_FIELDS: readonly RecordedField[] = [
+  'author',
+  'message',
+  'parent',
+  'mergeParent',
+  'sha256',
+  'savedAt',
+  'sourceKey',
+  'sourceVersion',
+  'movedFromKey',
+  'movedFromVersion',
+];
+
+/** The recorded fields a version's metadata holds (none on versions other tools wrote). */
+export function recordedFields(metadata: Record<string, string>): RecordedFields {
+  const out: RecordedFields = {};
+  for (const name of RECORDED_FIELDS) {
+    const value = metadata[META[name]];
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
 const OWN_PREFIX = 'nbstore-';
 
 /** Metadata as S3 returns it: keys lower-case. */
