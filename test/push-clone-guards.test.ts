@@ -18,12 +18,12 @@ interface LogEntry {
 
 const log = (ws: TestWorkspace, rel: string) => okJson<LogEntry[]>(ws, 'log', rel);
 
-/** Every key in the workspace's store. */
+/** Every key of a notebook in the workspace's store (the commit index under .nbstore/ aside). */
 async function storedKeys(ws: TestWorkspace): Promise<string[]> {
-  if (ws.bucket) return [...new Set((await bucketContents(ws.bucket)).map((line) => line.slice(0, line.lastIndexOf('@'))))].sort();
   const keys: string[] = [];
-  for await (const version of new FileStore(join(ws.dir, '.nbstore', 'store')).versions('')) keys.push(version.key);
-  return [...new Set(keys)].sort();
+  if (ws.bucket) keys.push(...(await bucketContents(ws.bucket)).map((line) => line.slice(0, line.lastIndexOf('@'))));
+  else for await (const version of new FileStore(join(ws.dir, '.nbstore', 'store')).versions('')) keys.push(version.key);
+  return [...new Set(keys.filter((key) => !key.startsWith('.nbstore/')))].sort();
 }
 
 for (const kind of STORE_KINDS) {

@@ -74,7 +74,6 @@ export default defineCommand({
     const all = await listing;
     const [base, published] = await marks;
     const threads = workspace.settings.max_threads;
-    const limit = maxCount ?? all.length;
     let described: HistoryEntry[];
     if (args.follow && !args.published) {
       described = (await followHistory(store, listedKey, threads)).filter((e) => matchesFilter(e, filter));
@@ -83,10 +82,10 @@ export default defineCommand({
       const recent = all.filter((v) => matchesFilter(v, { ...filter, author: undefined }));
       described =
         filter.author === undefined
-          ? await describeHistory(store, recent.slice(0, limit), threads, index)
+          ? await describeHistory(store, recent.slice(0, maxCount ?? recent.length), threads, index)
           : (await describeHistory(store, recent, threads, index)).filter((e) => matchesFilter(e, filter));
     }
-    const entries = described.slice(0, limit);
+    const entries = described.slice(0, maxCount ?? described.length);
     // Forks: versions outside the history of the latest (two machines pushing from one version).
     const forked = new Set(args.published ? [] : findForks(described.filter((e) => e.key === listedKey)).flatMap((f) => f.versions));
     // Where a followed version was: its path, or its key when that is no path of this workspace.
