@@ -33,6 +33,6 @@ if [ -n "${NBSTORE_TEST_NODES:-}" ]; then read -r -a nodes <<<"$NBSTORE_TEST_NOD
 failed=0
 for node in "${nodes[@]}"; do
   echo "# the suite on Node $("$node" --version) ($node)"
-  "$node" --test --test-concurrency="${NBSTORE_TEST_CONCURRENCY:-2}" "${tests[@]}" || failed=1
+  "$node" --test --test-concurrency="${NBSTORE_TEST_CONCURRENCY:-3}" "${tests[@]}" || failed=1
 done
 exit "$failed"
