@@ -211,6 +211,20 @@ function main() {
   print();
 }
 
+/** A folder of 200 small notebooks, and a function that edits every one of them again. */
+function folderOf200(folder) {
+  mkdirSync(folder);
+  const names = Array.from({ length: 200 }, (_, i) => `nb-${String(i).padStart(3, '0')}.ipynb`);
+  makeNotebook(join(folder, names[0]), { cells: 20, mb: 0.02 });
+  for (const name of names.slice(1)) copyFileSync(join(folder, names[0]), join(folder, name));
+  let edit = 0;
+  const editAll = () => {
+    edit++;
+    for (const name of names) editNotebook(join(folder, name), edit);
+  };
+  return { folder, editAll };
+}
+
 const CASES = {
   version({ nbstore, env }) {
     compare(
@@ -273,16 +287,7 @@ const CASES = {
   },
 
   'push200 clone200'({ bucket, work, ws, rcloneEnv, inWs, clearCache, requests, nbstore }) {
-    const folder = join(ws, 'many');
-    mkdirSync(folder);
-    const names = Array.from({ length: 200 }, (_, i) => `nb-${String(i).padStart(3, '0')}.ipynb`);
-    makeNotebook(join(folder, names[0]), { cells: 20, mb: 0.02 });
-    for (const name of names.slice(1)) copyFileSync(join(folder, names[0]), join(folder, name));
-    let edit = 0;
-    const editAll = () => {
-      edit++;
-      for (const name of names) editNotebook(join(folder, name), edit);
-    };
+    const { folder, editAll } = folderOf200(join(ws, 'many'));
     if (want('push200')) {
       compare(
         '`nbstore push` (folder of 200 notebooks, loopback)',
@@ -390,16 +395,7 @@ const CASES = {
   },
 
   far200({ bucket, work, ws, farRcloneEnv, farWs, clearCache, requests, nbstore }) {
-    const folder = join(ws, 'far');
-    mkdirSync(folder);
-    const names = Array.from({ length: 200 }, (_, i) => `nb-${String(i).padStart(3, '0')}.ipynb`);
-    makeNotebook(join(folder, names[0]), { cells: 20, mb: 0.02 });
-    for (const name of names.slice(1)) copyFileSync(join(folder, names[0]), join(folder, name));
-    let edit = 0;
-    const editAll = () => {
-      edit++;
-      for (const name of names) editNotebook(join(folder, name), edit);
-    };
+    const { folder, editAll } = folderOf200(join(ws, 'far'));
     const rclone = (from, to) => run(['rclone', 'copy', '--transfers', '16', from, to], { env: farRcloneEnv }).ms;
     compare(
       '`nbstore push` (folder of 200 notebooks, 20 ms RTT)',
