@@ -1,3 +1,4 @@
+import { plural } from '../../src/lib/plural.js';
 import type { CellDiff, ChangedCell, LineHunk, NotebookDiff, ValueChange } from '../../src/notebook/notebook-diff.js';
 import { CellSource, CellView, Outputs } from './notebook-view.js';
 
@@ -14,7 +15,7 @@ export function DiffView({ diff, oldLabel, newLabel }: { diff: NotebookDiff; old
         {diff.cells.length === 0 && diff.notebook.length === 0
           ? 'No differences.'
           : `${stat.added} added, ${stat.removed} removed, ${stat.modified} modified, ${stat.moved} moved; ` +
-            `+${stat.linesAdded} −${stat.linesRemoved} lines; outputs changed in ${stat.outputsChanged} cells`}
+            `+${stat.linesAdded} −${stat.linesRemoved} lines; outputs changed in ${plural(stat.outputsChanged, 'cell')}`}
       </p>
       {diff.notebook.length > 0 ? (
         <section className="cell-change notebook-change">
